@@ -1,0 +1,36 @@
+"""Settings: defaults here, overridden from the environment (FIELDROLL_*)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+INSTANCE_DIR = Path(os.environ.get("FIELDROLL_INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("FIELDROLL_SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "FIELDROLL_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldroll.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    # A 2G link drops long requests: a request body is capped (compressed and inflated),
+    # and clients send a few hundred ops at a time.
+    MAX_CONTENT_LENGTH = _int("FIELDROLL_MAX_REQUEST_BYTES", 1024 * 1024)
+    MAX_INFLATED_REQUEST_BYTES = _int("FIELDROLL_MAX_INFLATED_REQUEST_BYTES", 4 * 1024 * 1024)
+    MAX_OPS_PER_REQUEST = _int("FIELDROLL_MAX_OPS_PER_REQUEST", 1000)
+    DEFAULT_PULL_LIMIT = 500
+    MAX_PULL_LIMIT = 2000
+    ENROLMENT_CODE_TTL_S = _int("FIELDROLL_ENROLMENT_CODE_TTL_S", 7 * 24 * 3600)
+    GZIP_MIN_RESPONSE_BYTES = 256
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("FIELDROLL_TEST_DATABASE_URL", "sqlite://")

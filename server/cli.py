@@ -1,0 +1,99 @@
+"""The `fieldroll` command: thin wrappers over plain functions in `server.admin`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from server import admin
+
+
+def main() -> None:
+    """Run the `fieldroll` command line."""
+    from server import create_app
+
+    group = FlaskGroup(create_app=lambda: create_app(), add_default_commands=True,
+                       help="FieldRoll: offline-first training register (server administration).")
+    group(prog_name="fieldroll")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Add and list the people who use FieldRoll."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(admin.ROLES)), required=True,
+              help="trainer: records courses; coordinator: sees an area; admin: everything.")
+@click.option("--area", "area_code", default=None,
+              help="Area code or id the user is scoped to (required for coordinators).")
+def user_add(name: str, role: str, area_code: str | None) -> None:
+    """Add a user NAME with a role and an area scope."""
+    try:
+        user = admin.add_user(name, role, area_code)
+    except admin.AdminError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"added {user.role} {user.name} ({user.id})")
+
+
+@user_group.command("list")
+def user_list() -> None:
+    """List users, one a line, tab-separated: name, role, scope, assigned courses."""
+    for line in admin.user_lines():
+        click.echo("\t".join(line))
+
+
+@click.command("enroll-code")
+@click.argument("user")
+def enroll_code(user: str) -> None:
+    """Print a one-time device enrolment code for USER (name or id), alone on the last line."""
+    try:
+        code = admin.enrolment_code_for(user)
+    except admin.AdminError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"one-time enrolment code for {user} (valid 7 days):", err=True)
+    click.echo(code)
+
+
+@click.command("assign")
+@click.argument("trainer")
+@click.argument("course_id")
+def assign(trainer: str, course_id: str) -> None:
+    """Assign TRAINER (name or id) to train the course COURSE_ID."""
+    try:
+        admin.assign_trainer(trainer, course_id)
+    except admin.AdminError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"{trainer} now trains course {course_id}")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Load demo data (2 provinces, 4 communes, 6 courses, 120 trainees) and demo users.
+
+    Safe to run twice: the demo's records have fixed ids and apply once.
+    """
+    for name, role, code in admin.load_demo():
+        click.echo(f"{role:<12}{name:<28}enrolment code: {code}")
+
+
+@click.command("serve")
+@click.option("--port", default=None, help="Port to listen on (default: $PORT or 8000).")
+def serve(port: str | None) -> None:
+    """Serve FieldRoll under gunicorn with the shipped config/gunicorn.conf.py."""
+    conf = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "config", "gunicorn.conf.py")
+    if port:
+        os.environ["PORT"] = port
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    os.execv(gunicorn, [gunicorn, "-c", conf, "server:create_app()"])
+
+
+def init_app(app: Flask) -> None:
+    for command in (user_group, enroll_code, assign, demo, serve):
+        app.cli.add_command(command)

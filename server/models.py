@@ -1,0 +1,234 @@
+"""Database models: people and devices, the op log, conflicts, and one table per entity.
+
+Entity tables hold the current state that `sync.merge` derives from the op log;
+they are a cache of it, indexed for scoped pulls and reports. Columns are named
+exactly as the entity's fields in `sync.entities`, so a state maps onto a row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.extensions import db
+
+UUID_LEN = 36
+
+
+def uuid_col(*args: Any, **kw: Any) -> Any:
+    return mapped_column(String(UUID_LEN), *args, **kw)
+
+
+class User(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "app_user"
+    id: Mapped[str] = uuid_col(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    area_id: Mapped[str | None] = uuid_col(nullable=True)
+    created_at: Mapped[datetime]
+
+
+class Device(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "device"
+    id: Mapped[str] = uuid_col(primary_key=True)
+    user_id: Mapped[str] = uuid_col(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(120))
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    pending_ops: Mapped[int | None]
+    enrolled_at: Mapped[datetime]
+    last_sync_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class EnrolmentCode(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "enrolment_code"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = uuid_col(ForeignKey("app_user.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    device_id: Mapped[str | None] = uuid_col(nullable=True)
+
+
+class OpLog(db.Model):  # type: ignore[name-defined,misc]
+    """Every applied op, once, forever: the source of truth for every record."""
+
+    __tablename__ = "op_log"
+    op_id: Mapped[str] = uuid_col(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = uuid_col()
+    hlc: Mapped[str] = mapped_column(String(96))
+    kind: Mapped[str] = mapped_column(String(10))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base_rev: Mapped[int | None] = mapped_column(BigInteger)
+    device_id: Mapped[str | None] = uuid_col(nullable=True)
+    received_at: Mapped[datetime]
+    __table_args__ = (
+        Index("ix_op_log_record", "entity", "record_id"),
+        Index("ix_op_log_trainee", "trainee_id"),
+    )
+    # Denormalised so a trainee merge finds every op that points at the trainee at once.
+    trainee_id: Mapped[str | None] = uuid_col(nullable=True)
+
+
+class RejectedOp(db.Model):  # type: ignore[name-defined,misc]
+    """A refused op, kept with its reason: nothing a device sent is thrown away."""
+
+    __tablename__ = "rejected_op"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    op_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    device_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class Conflict(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "conflict"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = uuid_col()
+    field: Mapped[str] = mapped_column(String(40))
+    loser_op_id: Mapped[str] = uuid_col()
+    winner_op_id: Mapped[str] = uuid_col()
+    winner_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    loser_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    opened_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    __table_args__ = (
+        UniqueConstraint("entity", "record_id", "field", "loser_op_id", name="uq_conflict"),
+        Index("ix_conflict_record", "entity", "record_id"),
+    )
+
+
+class Revision(db.Model):  # type: ignore[name-defined,misc]
+    """The server's sequence counter and greatest accepted HLC: one row, changed under the write lock."""
+
+    __tablename__ = "revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+    hlc: Mapped[str | None] = mapped_column(String(96))
+
+
+class RecordMixin:
+    id: Mapped[str] = uuid_col(primary_key=True)
+    rev: Mapped[int] = mapped_column(BigInteger, index=True)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    hlc: Mapped[str] = mapped_column(String(96))
+    origin_user_id: Mapped[str | None] = uuid_col(nullable=True)
+
+
+class Area(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "area"
+    code: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(20))
+    parent_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+
+
+class Program(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "program"
+    name: Mapped[str | None] = mapped_column(String(200))
+
+
+class Checklist(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "checklist"
+    program_id: Mapped[str | None] = uuid_col(nullable=True)
+    version: Mapped[int | None]
+    title: Mapped[str | None] = mapped_column(String(200))
+    items: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+
+
+class Course(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "course"
+    program_id: Mapped[str | None] = uuid_col(nullable=True)
+    commune_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    trainer_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    checklist_id: Mapped[str | None] = uuid_col(nullable=True)
+    start_date: Mapped[str | None] = mapped_column(String(10))
+    end_date: Mapped[str | None] = mapped_column(String(10))
+
+
+class CourseTrainer(db.Model):  # type: ignore[name-defined,misc]
+    """Who trains which course, kept in step with `course.trainer_ids` for scoped queries."""
+
+    __tablename__ = "course_trainer"
+    course_id: Mapped[str] = uuid_col(primary_key=True)
+    user_id: Mapped[str] = uuid_col(primary_key=True, index=True)
+
+
+class CourseSession(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "session"
+    course_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    date: Mapped[str | None] = mapped_column(String(10))
+    start_time: Mapped[str | None] = mapped_column(String(5))
+    place: Mapped[str | None] = mapped_column(String(200))
+
+
+class Trainee(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "trainee"
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    commune_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    gender: Mapped[str | None] = mapped_column(String(10))
+    birth_year: Mapped[int | None]
+    ethnicity: Mapped[str | None] = mapped_column(String(200))
+    village: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(200))
+    cooperative: Mapped[str | None] = mapped_column(String(200))
+    consent: Mapped[bool | None]
+    merged_into: Mapped[str | None] = uuid_col(nullable=True)
+
+
+class Enrollment(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "enrollment"
+    course_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    trainee_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    __table_args__ = (UniqueConstraint("course_id", "trainee_id", name="uq_enrollment"),)
+
+
+class Attendance(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "attendance"
+    session_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    trainee_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    status: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("session_id", "trainee_id", name="uq_attendance"),)
+
+
+class SkillCheck(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "skill_check"
+    course_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    trainee_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    skill_code: Mapped[str | None] = mapped_column(String(200))
+    level: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("course_id", "trainee_id", "skill_code", name="uq_skill_check"),
+    )
+
+
+class Confirmation(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "confirmation"
+    session_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    trainee_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    method: Mapped[str | None] = mapped_column(String(20))
+    proof: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+ENTITY_MODELS: dict[str, type[RecordMixin]] = {
+    "area": Area,
+    "program": Program,
+    "checklist": Checklist,
+    "course": Course,
+    "session": CourseSession,
+    "trainee": Trainee,
+    "enrollment": Enrollment,
+    "attendance": Attendance,
+    "skill_check": SkillCheck,
+    "confirmation": Confirmation,
+}

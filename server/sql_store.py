@@ -1,0 +1,165 @@
+"""The `sync.engine.Store` protocol over the database, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+
+from server.extensions import db
+from server.models import (
+    ENTITY_MODELS,
+    Conflict,
+    CourseTrainer,
+    OpLog,
+    RejectedOp,
+    Revision,
+)
+from sync.engine import Ack, Key
+from sync.merge import Conflict as MergeConflict
+from sync.merge import LoggedOp, RecordState
+from sync.ops import Op
+
+MAX_KEPT_RAW_CHARS = 8000
+HISTORY_CHUNK = 200
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def logged_from_row(row: OpLog) -> LoggedOp:
+    op = Op(row.op_id, row.entity, row.record_id, row.hlc, row.kind,  # type: ignore[arg-type]
+            row.fields or {}, row.base_rev)
+    return LoggedOp(op, row.seq)
+
+
+def revision_row() -> Revision:
+    """Return the single row holding the server's counters, made on first use."""
+    row = db.session.get(Revision, 1)
+    if row is None:
+        row = Revision(id=1, value=0, hlc=None)
+        db.session.add(row)
+    return row
+
+
+class SqlStore:
+    """Reads and writes through the Flask-SQLAlchemy session; the caller commits."""
+
+    def __init__(self, device_id: str | None, user_id: str | None) -> None:
+        self.device_id = device_id
+        self.user_id = user_id
+        self._seq: int | None = None
+
+    def known_acks(self, op_ids: Sequence[str]) -> dict[str, Ack]:
+        """Return the earlier outcome of each op id already received."""
+        if not op_ids:
+            return {}
+        applied = db.session.scalars(select(OpLog.op_id).where(OpLog.op_id.in_(op_ids)))
+        acks = {op_id: Ack(op_id, "applied") for op_id in applied}
+        rejected = db.session.execute(
+            select(RejectedOp.op_id, RejectedOp.reason).where(RejectedOp.op_id.in_(op_ids))
+        )
+        for op_id, reason in rejected:
+            acks.setdefault(op_id, Ack(op_id, "rejected", reason))
+        return acks
+
+    def history(self, keys: Sequence[Key]) -> dict[Key, list[LoggedOp]]:
+        """Return every applied op of each record."""
+        found: dict[Key, list[LoggedOp]] = {}
+        for start in range(0, len(keys), HISTORY_CHUNK):
+            chunk = keys[start:start + HISTORY_CHUNK]
+            cond = or_(*(and_(OpLog.entity == e, OpLog.record_id == i) for e, i in chunk))
+            for row in db.session.scalars(select(OpLog).where(cond)):
+                found.setdefault((row.entity, row.record_id), []).append(logged_from_row(row))
+        return found
+
+    def ops_about_trainee(self, trainee_id: str) -> list[LoggedOp]:
+        """Return the applied ops of records that point at a trainee."""
+        rows = db.session.scalars(select(OpLog).where(OpLog.trainee_id == trainee_id))
+        return [logged_from_row(row) for row in rows]
+
+    def next_seq(self) -> int:
+        """Return the next server sequence number; the caller holds the write lock."""
+        if self._seq is None:
+            self._seq = revision_row().value
+        self._seq += 1
+        return self._seq
+
+    def flush_seq(self) -> None:
+        """Store the sequence counter; call once per batch, before commit."""
+        if self._seq is not None:
+            revision_row().value = self._seq
+
+    def save_applied(self, logged: LoggedOp, state: RecordState, conflicts: list[MergeConflict]) -> None:
+        """Log the op, write the record's state row and refresh its open conflicts."""
+        op = logged.op
+        db.session.add(OpLog(
+            op_id=op.op_id, seq=logged.seq, entity=op.entity, record_id=op.id, hlc=op.hlc,
+            kind=op.kind, fields=dict(op.fields), base_rev=op.base_rev, device_id=self.device_id,
+            received_at=now_utc(), trainee_id=state.fields.get("trainee_id"),
+        ))
+        is_new = self._write_state(state)
+        if conflicts or not is_new:
+            self._write_conflicts(state, conflicts)
+
+    def save_rejected(self, raw: object, op_id: str | None, reason: str) -> None:
+        """Keep a refused op with its reason."""
+        text = json.dumps(raw, ensure_ascii=False, default=str)[:MAX_KEPT_RAW_CHARS]
+        db.session.add(RejectedOp(op_id=op_id, device_id=self.device_id, reason=reason, raw=text,
+                                  received_at=now_utc()))
+
+    def _write_state(self, state: RecordState) -> bool:
+        """Write the record's row; tell whether it is new."""
+        model = ENTITY_MODELS[state.entity]
+        row: Any = db.session.get(model, state.id)
+        is_new = row is None
+        if is_new:
+            row = model(id=state.id, origin_user_id=self.user_id)
+            db.session.add(row)
+        for name, value in state.fields.items():
+            setattr(row, name, value)
+        row.deleted, row.hlc, row.rev = state.deleted, state.hlc, state.rev
+        if state.entity == "course":
+            self._write_course_trainers(state)
+        if state.entity == "enrollment":
+            self._touch_trainee(state.fields.get("trainee_id"), state.rev)
+        return is_new
+
+    def _touch_trainee(self, trainee_id: str | None, rev: int) -> None:
+        """Re-stamp an enrolled trainee so devices that can now see them pull them."""
+        trainee: Any = db.session.get(ENTITY_MODELS["trainee"], trainee_id) if trainee_id else None
+        if trainee is not None and trainee.rev < rev:
+            trainee.rev = rev
+
+    def _write_course_trainers(self, state: RecordState) -> None:
+        wanted = set() if state.deleted else set(state.fields.get("trainer_ids") or [])
+        have = {r.user_id: r for r in db.session.scalars(
+            select(CourseTrainer).where(CourseTrainer.course_id == state.id))}
+        for user_id in wanted - set(have):
+            db.session.add(CourseTrainer(course_id=state.id, user_id=user_id))
+        for user_id in set(have) - wanted:
+            db.session.delete(have[user_id])
+
+    def _write_conflicts(self, state: RecordState, conflicts: list[MergeConflict]) -> None:
+        rows = {(r.field, r.loser_op_id): r for r in db.session.scalars(
+            select(Conflict).where(Conflict.entity == state.entity, Conflict.record_id == state.id))}
+        now = now_utc()
+        open_keys = set()
+        for c in conflicts:
+            key = (c.field, c.loser_op_id)
+            open_keys.add(key)
+            row = rows.get(key)
+            if row is None:
+                db.session.add(Conflict(
+                    entity=c.entity, record_id=c.id, field=c.field, loser_op_id=c.loser_op_id,
+                    winner_op_id=c.winner_op_id, winner_value=c.winner_value,
+                    loser_value=c.loser_value, opened_at=now))
+            else:
+                row.winner_op_id, row.winner_value, row.resolved_at = c.winner_op_id, c.winner_value, None
+        for key, row in rows.items():
+            if key not in open_keys and row.resolved_at is None:
+                row.resolved_at = now

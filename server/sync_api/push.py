@@ -1,0 +1,65 @@
+"""Pushing: apply a device's ops in one transaction under the write lock, then commit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+
+from server.database import begin_write
+from server.extensions import db
+from server.models import Device, Revision
+from server.scope import Actor, ScopeGate
+from server.sql_store import SqlStore, now_utc, revision_row
+from sync.engine import Ack, apply_batch
+from sync.hlc import Hlc, parse_hlc, tick
+
+SERVER_NODE = "server"
+
+
+def apply_ops(ops: Sequence[object], actor: Actor, device_id: str | None) -> list[Ack]:
+    """Apply ops under the write lock; the caller commits before showing any ack."""
+    begin_write()
+    store = SqlStore(device_id, actor.user_id)
+    acks = apply_batch(store, ops, ScopeGate(actor), int(time.time() * 1000)) if ops else []
+    store.flush_seq()
+    _remember_clock(ops, acks)
+    return acks
+
+
+def push(ops: Sequence[object], actor: Actor, device: Device, report: dict[str, Any]) -> list[Ack]:
+    """Apply a device's ops and record its check-in; commit before returning any ack."""
+    acks = apply_ops(ops, actor, device.id)
+    db.session.execute(update(Device).where(Device.id == device.id).values(
+        last_sync_at=now_utc(), app_version=report.get("app_version") or device.app_version,
+        pending_ops=report.get("pending_ops")))
+    db.session.commit()
+    return acks
+
+
+def _remember_clock(ops: Sequence[object], acks: Sequence[Ack]) -> None:
+    """Keep the greatest accepted HLC, so the server can hand every device a clock past it."""
+    accepted = [op["hlc"] for op, ack in zip(ops, acks, strict=True)
+                if ack.status in ("applied", "conflict") and isinstance(op, dict)]
+    latest = max(accepted, default=None)
+    if latest is None:
+        return
+    row = revision_row()
+    if row.hlc is None or latest > row.hlc:
+        row.hlc = latest
+
+
+def next_server_hlc() -> str:
+    """Return a fresh clock for an op the server itself makes, after everything accepted."""
+    now_ms = int(time.time() * 1000)
+    latest = parse_hlc(server_hlc(now_ms))
+    return str(tick(latest, now_ms, SERVER_NODE))
+
+
+def server_hlc(now_ms: int) -> str:
+    """Return a clock at or past every HLC the server has accepted."""
+    latest = db.session.scalar(select(Revision.hlc).where(Revision.id == 1))
+    own = str(Hlc(now_ms, 0, SERVER_NODE))
+    return max(own, latest) if latest else own

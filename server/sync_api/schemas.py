@@ -1,0 +1,50 @@
+"""The sync request and response, as the wire protocol (v1) defines them."""
+
+from __future__ import annotations
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+PROTOCOL_VERSION = 1
+
+
+class SyncRequest(Schema):
+    protocol = fields.Integer(required=True, strict=True)
+    device_id = fields.String(required=True, validate=validate.Length(equal=36))
+    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    ops = fields.List(fields.Raw(), load_default=list)
+    pull_limit = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                validate=validate.Range(min=0))
+    app_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    pending_ops = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                 validate=validate.Range(min=0))
+
+    @validates("ops")
+    def _not_too_many(self, ops: list[object], **_: object) -> None:
+        limit = current_app.config["MAX_OPS_PER_REQUEST"]
+        if len(ops) > limit:
+            raise ValidationError(f"at most {limit} ops per request")
+
+
+class AckSchema(Schema):
+    op_id = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True,
+                           validate=validate.OneOf(["applied", "duplicate", "conflict", "rejected"]))
+    reason = fields.String()
+
+
+class ChangeSchema(Schema):
+    entity = fields.String(required=True)
+    id = fields.String(required=True)
+    rev = fields.Integer(required=True)
+    deleted = fields.Boolean(required=True)
+    fields_ = fields.Dict(required=True, data_key="fields", attribute="fields")
+
+
+class SyncResponse(Schema):
+    protocol = fields.Integer(required=True)
+    acks = fields.List(fields.Nested(AckSchema), required=True)
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+    cursor = fields.String(required=True)
+    more = fields.Boolean(required=True)
+    server_hlc = fields.String(required=True)
