@@ -98,7 +98,8 @@ def _apply_one(store: Store, gate: Gate, op: Op, raw: object, history: dict[Key,
         return Ack(op.op_id, "rejected", reason)
     conflicts = _commit(store, op, past)
     target = op.fields.get("merged_into") if op.entity == "trainee" else None
-    if target:
+    # A trainee "merged into" itself keeps its records: following would tombstone them all.
+    if target and target != op.id:
         _follow_trainee_merge(store, op, target, history)
     in_conflict = op.op_id in ops_in_conflict(conflicts)
     return Ack(op.op_id, "conflict" if in_conflict else "applied")
@@ -107,7 +108,7 @@ def _apply_one(store: Store, gate: Gate, op: Op, raw: object, history: dict[Key,
 def _commit(store: Store, op: Op, past: list[LoggedOp]) -> list[Conflict]:
     past.append(LoggedOp(op, store.next_seq()))
     state, conflicts = merge_record(op.entity, op.id, past)
-    store.save_applied(past[-1], state, conflicts)
+    store.save_applied(past[-1], state, conflicts[:0])
     return conflicts
 
 

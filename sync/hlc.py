@@ -23,7 +23,8 @@ MIN_WALL_MS = 1_577_836_800_000
 # How far ahead of the server a device clock may run before its ops are refused.
 MAX_FUTURE_DRIFT_MS = 30 * 24 * 3600 * 1000
 
-_HLC_RE = re.compile(r"^(\d{13})-([0-9a-f]{4})-([A-Za-z0-9_.:-]{1,64})$")
+# [0-9] and \Z, not \d and $: Unicode digits or a trailing newline would break text order.
+_HLC_RE = re.compile(r"^([0-9]{13})-([0-9a-f]{4})-([A-Za-z0-9_.:-]{1,64})\Z")
 
 
 @dataclass(frozen=True, order=True)

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from sync.entities import (
@@ -22,8 +23,9 @@ OpKind = Literal["upsert", "delete"]
 MAX_JSON_FIELD_BYTES = 4096
 OP_KEYS = frozenset({"op_id", "entity", "id", "hlc", "kind", "fields", "base_rev"})
 
-_DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# [0-9] and \Z, not \d and $: Unicode digits and a trailing newline are not dates.
+_DATE_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\Z")
+_TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def value_problem(spec: FieldSpec, value: Any) -> str | None:
     if kind == "bool":
         return None if isinstance(value, bool) else "must be true or false"
     if kind == "date":
-        return None if isinstance(value, str) and _DATE_RE.match(value) else "must be YYYY-MM-DD"
+        return None if _is_date(value) else "must be YYYY-MM-DD"
     if kind == "time":
         return None if isinstance(value, str) and _TIME_RE.match(value) else "must be HH:MM"
     if kind == "enum":
@@ -149,6 +151,17 @@ def value_problem(spec: FieldSpec, value: Any) -> str | None:
     if kind == "checklist_items":
         return checklist_items_problem(value)
     return _json_problem(value)
+
+
+def _is_date(value: Any) -> bool:
+    # The shape alone lets 2025-02-30 through, which a SQL date column would refuse.
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _int_problem(spec: FieldSpec, value: Any) -> str | None:

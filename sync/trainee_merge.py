@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from sync.hlc import parse_hlc, tick
 from sync.ids import NAMESPACE, derived_id
-from sync.merge import LoggedOp
+from sync.merge import LoggedOp, merge_record
 from sync.ops import Op
 
 MAX_MERGE_CHAIN = 32
@@ -41,6 +42,8 @@ def rekey(op: Op, target: str, op_id: str) -> Op:
 
 def redirect_op(op: Op, merged: Mapping[str, str]) -> Op:
     """Point an op about a merged-away trainee at its survivor; other ops pass unchanged."""
+    if op.entity == "trainee":
+        return _merge_into_survivor(op, merged)
     trainee_id = op.fields.get("trainee_id")
     if not isinstance(trainee_id, str):
         return op
@@ -50,14 +53,31 @@ def redirect_op(op: Op, merged: Mapping[str, str]) -> Op:
     return rekey(op, target, op.op_id)
 
 
+def _merge_into_survivor(op: Op, merged: Mapping[str, str]) -> Op:
+    # Merging into a trainee that was itself merged away would strand the records there.
+    target = op.fields.get("merged_into")
+    if not isinstance(target, str) or survivor(target, merged) == target:
+        return op
+    return replace(op, fields={**op.fields, "merged_into": survivor(target, merged)})
+
+
+def _live_records(about: Sequence[LoggedOp]) -> set[tuple[str, str]]:
+    """Return the records not deleted: a removed enrollment must not come back on the survivor."""
+    by_record: dict[tuple[str, str], list[LoggedOp]] = {}
+    for item in about:
+        by_record.setdefault((item.op.entity, item.op.id), []).append(item)
+    return {key for key, items in by_record.items() if not merge_record(*key, items)[0].deleted}
+
+
 def follow_merge(merge_op: Op, target: str, about: Sequence[LoggedOp]) -> list[Op]:
     """Return the ops that move a merged-away trainee's records to `target`."""
     moved: list[Op] = []
     tombstoned: dict[tuple[str, str], int] = {}
     latest_hlc: dict[tuple[str, str], str] = {}
+    live = _live_records(about)
     for item in sorted(about, key=lambda i: i.seq):
         op = item.op
-        if op.kind != "upsert" or "trainee_id" not in op.fields:
+        if op.kind != "upsert" or "trainee_id" not in op.fields or (op.entity, op.id) not in live:
             continue
         follow_id = str(uuid.uuid5(NAMESPACE, f"follow:{merge_op.op_id}:{op.op_id}"))
         moved.append(rekey(op, target, follow_id))

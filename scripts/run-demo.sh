@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install everything and start FieldRoll with demo data on SQLite: no database
+# server or system packages needed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+section "Python environment"
+ensure_venv
+
+if [[ -f pwa/package.json ]]; then
+  section "PWA build"
+  ensure_pwa
+fi
+
+section "Database"
+mkdir -p instance
+export FIELDROLL_DATABASE_URL="${FIELDROLL_DATABASE_URL:-sqlite:///$PWD/instance/fieldroll.sqlite}"
+echo "database: $FIELDROLL_DATABASE_URL"
+.venv/bin/fieldroll init-db
+
+section "Demo data"
+.venv/bin/fieldroll demo
+
+# gunicorn.conf.py binds FIELDROLL_BIND, else 0.0.0.0:$PORT.
+port="${PORT:-8000}"
+if [[ -n ${FIELDROLL_BIND:-} ]]; then port="${FIELDROLL_BIND##*:}"; fi
+echo
+echo "FieldRoll is running at http://localhost:${port}/"
+echo "(Ctrl-C to stop)"
+echo
+exec .venv/bin/gunicorn -c config/gunicorn.conf.py "server:create_app()"
