@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from server import admin
 
@@ -32,6 +32,7 @@ def user_group() -> None:
               help="trainer: records courses; coordinator: sees an area; admin: everything.")
 @click.option("--area", "area_code", default=None,
               help="Area code or id the user is scoped to (required for coordinators).")
+@with_appcontext
 def user_add(name: str, role: str, area_code: str | None) -> None:
     """Add a user NAME with a role and an area scope."""
     try:
@@ -42,6 +43,7 @@ def user_add(name: str, role: str, area_code: str | None) -> None:
 
 
 @user_group.command("list")
+@with_appcontext
 def user_list() -> None:
     """List users, one a line, tab-separated: name, role, scope, assigned courses."""
     for line in admin.user_lines():
@@ -50,6 +52,7 @@ def user_list() -> None:
 
 @click.command("enroll-code")
 @click.argument("user")
+@with_appcontext
 def enroll_code(user: str) -> None:
     """Print a one-time device enrolment code for USER (name or id), alone on the last line."""
     try:
@@ -63,6 +66,7 @@ def enroll_code(user: str) -> None:
 @click.command("assign")
 @click.argument("trainer")
 @click.argument("course_id")
+@with_appcontext
 def assign(trainer: str, course_id: str) -> None:
     """Assign TRAINER (name or id) to train the course COURSE_ID."""
     try:
@@ -73,6 +77,7 @@ def assign(trainer: str, course_id: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Load demo data (2 provinces, 4 communes, 6 courses, 120 trainees) and demo users.
 

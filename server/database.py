@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
@@ -58,6 +59,7 @@ def init_db() -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the database, or upgrade it to the latest schema, keeping its data."""
     init_db()

@@ -23,6 +23,7 @@ from server.models import (
     Trainee,
     User,
 )
+from server.row_cache import RowCache
 from sync.entities import spec_for
 from sync.merge import RecordState
 from sync.ops import Op
@@ -78,8 +79,9 @@ def scope_fingerprint(actor: Actor) -> str:
 class ScopeGate:
     """The sync engine's `Gate`: refuses ops outside the actor's scope or pointing nowhere."""
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, rows: RowCache) -> None:
         self.actor = actor
+        self.rows = rows
         self._merged: dict[str, str] | None = None
 
     def redirect(self, op: Op) -> Op:
@@ -109,9 +111,8 @@ class ScopeGate:
         assert spec is not None
         for name, fspec in spec.fields.items():
             value = op.fields.get(name)
-            target = ENTITY_MODELS[fspec.refers_to] if fspec.refers_to else None
-            if target is not None and value is not None and value != op.id \
-                    and db.session.get(target, value) is None:
+            if fspec.refers_to and value is not None and value != op.id \
+                    and self.rows.get(fspec.refers_to, value) is None:
                 return f"{name} points at a {fspec.refers_to} the server does not have: {value}"
         return None
 
@@ -122,7 +123,7 @@ class ScopeGate:
             return self._trainee_refusal(record_id, fields, is_new)
         course_id = fields.get("course_id")
         if "session_id" in fields:
-            session = db.session.get(CourseSession, fields["session_id"])
+            session = self.rows.get("session", fields["session_id"])
             course_id = session.course_id if session else None
         if not self.may_write_course(course_id):
             return "this course is not assigned to you" if self.actor.role == "trainer" \
@@ -133,7 +134,7 @@ class ScopeGate:
 
     def may_write_course(self, course_id: str | None) -> bool:
         """Tell whether the actor may record things in this course."""
-        course = db.session.get(Course, course_id) if course_id else None
+        course = self.rows.get("course", course_id) if course_id else None
         if course is None:
             return False
         if self.actor.role == "trainer":
@@ -161,7 +162,7 @@ class ScopeGate:
         return "this trainee is not in your courses"
 
     def _trainer_sees_trainee(self, trainee_id: str) -> bool:
-        trainee = db.session.get(Trainee, trainee_id)
+        trainee = self.rows.get("trainee", trainee_id)
         if trainee is not None and trainee.origin_user_id == self.actor.user_id:
             return True
         courses = select(CourseTrainer.course_id).where(CourseTrainer.user_id == self.actor.user_id)
@@ -170,8 +171,8 @@ class ScopeGate:
         return found is not None
 
     def _may_enrol(self, trainee_id: str, course_id: str | None) -> bool:
-        trainee = db.session.get(Trainee, trainee_id)
-        course = db.session.get(Course, course_id) if course_id else None
+        trainee = self.rows.get("trainee", trainee_id)
+        course = self.rows.get("course", course_id) if course_id else None
         if trainee is None or course is None:
             return False
         if trainee.commune_id == course.commune_id or trainee.commune_id in self.actor.area_ids:

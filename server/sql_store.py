@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from server.extensions import db
 from server.models import (
@@ -18,13 +18,14 @@ from server.models import (
     RejectedOp,
     Revision,
 )
+from server.row_cache import RowCache
 from sync.engine import Ack, Key
 from sync.merge import Conflict as MergeConflict
 from sync.merge import LoggedOp, RecordState
 from sync.ops import Op
 
 MAX_KEPT_RAW_CHARS = 8000
-HISTORY_CHUNK = 200
+HISTORY_CHUNK = 500
 
 
 def now_utc() -> datetime:
@@ -49,9 +50,10 @@ def revision_row() -> Revision:
 class SqlStore:
     """Reads and writes through the Flask-SQLAlchemy session; the caller commits."""
 
-    def __init__(self, device_id: str | None, user_id: str | None) -> None:
+    def __init__(self, device_id: str | None, user_id: str | None, rows: RowCache) -> None:
         self.device_id = device_id
         self.user_id = user_id
+        self.rows = rows
         self._seq: int | None = None
 
     def known_acks(self, op_ids: Sequence[str]) -> dict[str, Ack]:
@@ -69,12 +71,15 @@ class SqlStore:
 
     def history(self, keys: Sequence[Key]) -> dict[Key, list[LoggedOp]]:
         """Return every applied op of each record."""
+        wanted = set(keys)
+        ids = sorted({record_id for _, record_id in wanted})
         found: dict[Key, list[LoggedOp]] = {}
-        for start in range(0, len(keys), HISTORY_CHUNK):
-            chunk = keys[start:start + HISTORY_CHUNK]
-            cond = or_(*(and_(OpLog.entity == e, OpLog.record_id == i) for e, i in chunk))
-            for row in db.session.scalars(select(OpLog).where(cond)):
-                found.setdefault((row.entity, row.record_id), []).append(logged_from_row(row))
+        for start in range(0, len(ids), HISTORY_CHUNK):
+            query = select(OpLog).where(OpLog.record_id.in_(ids[start:start + HISTORY_CHUNK]))
+            for row in db.session.scalars(query):
+                key = (row.entity, row.record_id)
+                if key in wanted:
+                    found.setdefault(key, []).append(logged_from_row(row))
         return found
 
     def ops_about_trainee(self, trainee_id: str) -> list[LoggedOp]:
@@ -114,26 +119,29 @@ class SqlStore:
 
     def _write_state(self, state: RecordState) -> bool:
         """Write the record's row; tell whether it is new."""
-        model = ENTITY_MODELS[state.entity]
-        row: Any = db.session.get(model, state.id)
+        row: Any = self.rows.get(state.entity, state.id)
         is_new = row is None
         if is_new:
-            row = model(id=state.id, origin_user_id=self.user_id)
+            row = ENTITY_MODELS[state.entity](id=state.id, origin_user_id=self.user_id)
             db.session.add(row)
+            self.rows.put(state.entity, state.id, row)
         for name, value in state.fields.items():
             setattr(row, name, value)
         row.deleted, row.hlc, row.rev = state.deleted, state.hlc, state.rev
         if state.entity == "course":
             self._write_course_trainers(state)
         if state.entity == "enrollment":
-            self._touch_trainee(state.fields.get("trainee_id"), state.rev)
+            self._touch_trainee(state.fields.get("trainee_id"))
         return is_new
 
-    def _touch_trainee(self, trainee_id: str | None, rev: int) -> None:
-        """Re-stamp an enrolled trainee so devices that can now see them pull them."""
-        trainee: Any = db.session.get(ENTITY_MODELS["trainee"], trainee_id) if trainee_id else None
-        if trainee is not None and trainee.rev < rev:
-            trainee.rev = rev
+    def _touch_trainee(self, trainee_id: str | None) -> None:
+        """Re-stamp an enrolled trainee so devices that can now see them pull them.
+
+        The new rev is a fresh one: revs stay unique, so a page boundary never splits a rev.
+        """
+        trainee: Any = self.rows.get("trainee", trainee_id) if trainee_id else None
+        if trainee is not None:
+            trainee.rev = self.next_seq()
 
     def _write_course_trainers(self, state: RecordState) -> None:
         wanted = set() if state.deleted else set(state.fields.get("trainer_ids") or [])

@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 
 from sync.merge import Conflict, LoggedOp, RecordState, merge_record, ops_in_conflict
 from sync.ops import Op, Rejection, parse_op, state_problem
-from sync.trainee_merge import follow_merge
+from sync.trainee_merge import MAX_MERGE_CHAIN, follow_merge, redirect_op
 
 AckStatus = Literal["applied", "duplicate", "conflict", "rejected"]
 Key = tuple[str, str]
@@ -66,30 +66,39 @@ def apply_batch(store: Store, raw_ops: Sequence[object], gate: Gate, now_ms: int
     """Apply raw ops in order and return one ack per op, in the same order."""
     parsed = [parse_op(raw, now_ms) for raw in raw_ops]
     valid = [gate.redirect(p) for p in parsed if isinstance(p, Op)]
-    known = store.known_acks([op.op_id for op in valid])
+    known = store.known_acks([p.op_id for p in parsed if p.op_id is not None])
     history = store.history(sorted({(op.entity, op.id) for op in valid}))
     acks: list[Ack] = []
     redirected = iter(valid)
+    # Trainees merged by this batch: the gate redirected every op before any of them applied.
+    merged: dict[str, str] = {}
     for raw, item in zip(raw_ops, parsed, strict=True):
-        if isinstance(item, Rejection):
+        op = redirect_op(next(redirected), merged) if isinstance(item, Op) else None
+        if item.op_id is not None and item.op_id in known:
+            acks.append(_repeat(known[item.op_id]))
+            continue
+        if op is None:
+            assert isinstance(item, Rejection)
+            ack = Ack(item.op_id, "rejected", item.reason)
             store.save_rejected(raw, item.op_id, item.reason)
-            acks.append(Ack(item.op_id, "rejected", item.reason))
-            continue
-        op = next(redirected)
-        if op.op_id in known:
-            earlier = known[op.op_id]
-            acks.append(Ack(op.op_id, "duplicate" if earlier.status != "rejected" else "rejected",
-                            earlier.reason))
-            continue
-        ack = _apply_one(store, gate, op, raw, history)
-        known[op.op_id] = ack
+        else:
+            ack = _apply_one(store, gate, op, raw, history, merged)
+        if ack.op_id is not None:
+            known[ack.op_id] = ack
         acks.append(ack)
     return acks
 
 
-def _apply_one(store: Store, gate: Gate, op: Op, raw: object, history: dict[Key, list[LoggedOp]]) -> Ack:
-    key = (op.entity, op.id)
-    past = history.setdefault(key, [])
+def _repeat(earlier: Ack) -> Ack:
+    """Answer an op id seen before: applied ones are duplicates, refused ones stay refused."""
+    if earlier.status == "rejected":
+        return earlier
+    return Ack(earlier.op_id, "duplicate")
+
+
+def _apply_one(store: Store, gate: Gate, op: Op, raw: object, history: dict[Key, list[LoggedOp]],
+               merged: dict[str, str]) -> Ack:
+    past = _past(store, history, (op.entity, op.id))
     current = merge_record(op.entity, op.id, past)[0] if past else None
     reason = state_problem(op, current.fields if current else None, bool(current and current.deleted))
     reason = reason or gate.refusal(op, current)
@@ -98,17 +107,40 @@ def _apply_one(store: Store, gate: Gate, op: Op, raw: object, history: dict[Key,
         return Ack(op.op_id, "rejected", reason)
     conflicts = _commit(store, op, past)
     target = op.fields.get("merged_into") if op.entity == "trainee" else None
-    # A trainee "merged into" itself keeps its records: following would tombstone them all.
-    if target and target != op.id:
-        _follow_trainee_merge(store, op, target, history)
+    if isinstance(target, str):
+        target = _survivor(store, target, history)
+        # A trainee merged into itself (or round a cycle) keeps its records: following would
+        # tombstone them all.
+        if target != op.id:
+            merged[op.id] = target
+            _follow_trainee_merge(store, op, target, history)
     in_conflict = op.op_id in ops_in_conflict(conflicts)
     return Ack(op.op_id, "conflict" if in_conflict else "applied")
+
+
+def _past(store: Store, history: dict[Key, list[LoggedOp]], key: Key) -> list[LoggedOp]:
+    """Return the record's applied ops, fetching records the batch did not know it would touch."""
+    if key not in history:
+        history[key] = store.history([key]).get(key, [])
+    return history[key]
+
+
+def _survivor(store: Store, trainee_id: str, history: dict[Key, list[LoggedOp]]) -> str:
+    """Follow the target's own merges, so records never land on a merged-away trainee."""
+    current = trainee_id
+    for _ in range(MAX_MERGE_CHAIN):
+        past = _past(store, history, ("trainee", current))
+        nxt = merge_record("trainee", current, past)[0].fields.get("merged_into") if past else None
+        if not isinstance(nxt, str) or nxt == current:
+            return current
+        current = nxt
+    return current
 
 
 def _commit(store: Store, op: Op, past: list[LoggedOp]) -> list[Conflict]:
     past.append(LoggedOp(op, store.next_seq()))
     state, conflicts = merge_record(op.entity, op.id, past)
-    store.save_applied(past[-1], state, conflicts[:0])
+    store.save_applied(past[-1], state, conflicts)
     return conflicts
 
 
@@ -117,11 +149,7 @@ def _follow_trainee_merge(store: Store, merge_op: Op, target: str,
     """Move the merged-away trainee's records to the trainee it was merged into."""
     about = store.ops_about_trainee(merge_op.id)
     for follow in follow_merge(merge_op, target, about):
-        key = (follow.entity, follow.id)
-        past = history.get(key)
-        if past is None:
-            past = store.history([key]).get(key, [])
-            history[key] = past
+        past = _past(store, history, (follow.entity, follow.id))
         if any(item.op.op_id == follow.op_id for item in past):
             continue
         _commit(store, follow, past)

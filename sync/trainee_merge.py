@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from sync.hlc import parse_hlc, tick
 from sync.ids import NAMESPACE, derived_id
@@ -42,8 +41,6 @@ def rekey(op: Op, target: str, op_id: str) -> Op:
 
 def redirect_op(op: Op, merged: Mapping[str, str]) -> Op:
     """Point an op about a merged-away trainee at its survivor; other ops pass unchanged."""
-    if op.entity == "trainee":
-        return _merge_into_survivor(op, merged)
     trainee_id = op.fields.get("trainee_id")
     if not isinstance(trainee_id, str):
         return op
@@ -51,14 +48,6 @@ def redirect_op(op: Op, merged: Mapping[str, str]) -> Op:
     if target == trainee_id:
         return op
     return rekey(op, target, op.op_id)
-
-
-def _merge_into_survivor(op: Op, merged: Mapping[str, str]) -> Op:
-    # Merging into a trainee that was itself merged away would strand the records there.
-    target = op.fields.get("merged_into")
-    if not isinstance(target, str) or survivor(target, merged) == target:
-        return op
-    return replace(op, fields={**op.fields, "merged_into": survivor(target, merged)})
 
 
 def _live_records(about: Sequence[LoggedOp]) -> set[tuple[str, str]]:

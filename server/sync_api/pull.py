@@ -24,14 +24,20 @@ class Page:
     more: bool
 
 
-def cursor_rev(cursor: str | None, fingerprint: str) -> int:
-    """Read the rev a cursor stands for; a cursor made under another scope starts over."""
+@dataclass(frozen=True)
+class Cursor:
+    rev: int
+    fingerprint: str
+
+
+def parse_cursor(cursor: str | None) -> Cursor | None:
+    """Read a cursor the server gave, or refuse it before anything is applied."""
     if cursor is None:
-        return 0
+        return None
     match = _CURSOR_RE.match(cursor)
     if match is None:
         raise ApiError(400, "bad_cursor", "the cursor is not one this server gave: send null to start over")
-    return int(match.group(1)) if match.group(2) == fingerprint else 0
+    return Cursor(int(match.group(1)), match.group(2))
 
 
 def make_cursor(rev: int, fingerprint: str) -> str:
@@ -45,10 +51,14 @@ def change_of(entity: str, row: Any) -> dict[str, Any]:
             "fields": {name: getattr(row, name) for name in spec.fields}}
 
 
-def pull(actor: Actor, cursor: str | None, limit: int) -> Page:
-    """Return up to `limit` changes after the cursor, and whether more are waiting."""
+def pull(actor: Actor, cursor: Cursor | None, limit: int) -> Page:
+    """Return up to `limit` changes after the cursor, and whether more are waiting.
+
+    A cursor made under another scope (a course assigned since) starts over from 0,
+    so records that just came into view are sent too.
+    """
     fingerprint = scope_fingerprint(actor)
-    since = cursor_rev(cursor, fingerprint)
+    since = cursor.rev if cursor and cursor.fingerprint == fingerprint else 0
     found: list[tuple[int, dict[str, Any]]] = []
     more = False
     for entity, model in ENTITY_MODELS.items():

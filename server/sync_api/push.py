@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from server.database import begin_write
 from server.extensions import db
 from server.models import Device, Revision
+from server.row_cache import RowCache
 from server.scope import Actor, ScopeGate
 from server.sql_store import SqlStore, now_utc, revision_row
 from sync.engine import Ack, apply_batch
@@ -22,8 +23,10 @@ SERVER_NODE = "server"
 def apply_ops(ops: Sequence[object], actor: Actor, device_id: str | None) -> list[Ack]:
     """Apply ops under the write lock; the caller commits before showing any ack."""
     begin_write()
-    store = SqlStore(device_id, actor.user_id)
-    acks = apply_batch(store, ops, ScopeGate(actor), int(time.time() * 1000)) if ops else []
+    rows = RowCache()
+    rows.prefetch_for_ops(ops)
+    store = SqlStore(device_id, actor.user_id, rows)
+    acks = apply_batch(store, ops, ScopeGate(actor, rows), int(time.time() * 1000)) if ops else []
     store.flush_seq()
     _remember_clock(ops, acks)
     return acks

@@ -11,7 +11,7 @@ from server.compression import json_response
 from server.devices.tokens import require_device
 from server.errors import ApiError
 from server.scope import actor_for
-from server.sync_api.pull import pull
+from server.sync_api.pull import parse_cursor, pull
 from server.sync_api.push import push, server_hlc
 from server.sync_api.schemas import PROTOCOL_VERSION, SyncRequest
 from server.validation import load_json
@@ -34,11 +34,12 @@ def sync() -> ResponseReturnValue:
     check_protocol(body["protocol"])
     if body["device_id"] != g.device.id:
         raise ApiError(400, "wrong_device", "device_id does not match the device token")
+    cursor = parse_cursor(body["cursor"])
     actor = actor_for(g.user)
     acks = push(body["ops"], actor, g.device, body)
     limit = min(body["pull_limit"] if body["pull_limit"] is not None
                 else current_app.config["DEFAULT_PULL_LIMIT"], current_app.config["MAX_PULL_LIMIT"])
-    page = pull(actor, body["cursor"], limit)
+    page = pull(actor, cursor, limit)
     reply = {"protocol": PROTOCOL_VERSION, "acks": [a.to_wire() for a in acks],
              "changes": page.changes, "cursor": page.cursor, "more": page.more,
              "server_hlc": server_hlc(int(time.time() * 1000))}

@@ -105,7 +105,12 @@ def api(live_url: str) -> Api:
 
 @pytest.fixture
 def world(app: Flask, api: Api) -> World:
-    w = World(app, api)
+    return seed_world(World(app, api))
+
+
+def seed_world(w: World) -> World:
+    """Seed a province with two communes, a course, session, trainer and trainee in each."""
+    app = w.app
     with app.app_context():
         ops = [
             server_op("area", w.new_id("province"), code="P1", name="Lào Cai", kind="province"),

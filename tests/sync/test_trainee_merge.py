@@ -164,10 +164,13 @@ def test_redirect_leaves_other_ops_alone() -> None:
     assert redirect_op(edit, {uid("b"): uid("a")}) is edit
 
 
-def test_a_merge_into_a_merged_away_trainee_is_pointed_at_its_survivor() -> None:
-    op = to_op(merge("b", "a", 0))
-    assert redirect_op(op, {uid("a"): uid("c")}).fields["merged_into"] == uid("c")
-    assert redirect_op(op, {uid("b"): uid("c")}) is op
+def test_ops_after_a_merge_in_the_same_batch_are_redirected() -> None:
+    # The gate redirects a whole batch before any of it applies; the engine must catch up.
+    store = seeded()
+    late = attendance("s3", "b", "present", clock(300, "office"))
+    assert statuses(apply(store, merge("b", "a", 100), merge("a", "c", 200), late)) == ["applied"] * 3
+    assert store.log[late["op_id"]].op.fields["trainee_id"] == uid("c")
+    assert {f["trainee_id"] for f in live(store, "attendance").values()} == {uid("c")}
 
 
 def test_a_trainee_merged_into_itself_keeps_its_records() -> None:
