@@ -39,7 +39,7 @@ workers = _env_int("WEB_CONCURRENCY", min(2 * _cpu_count() + 1, MAX_DEFAULT_WORK
 worker_class = "gthread"
 threads = 4
 
-# A sync batch is bounded (MAX_BATCH_OPS), so a minute is ample; a request stuck
+# A sync batch is bounded (MAX_OPS_PER_REQUEST), so a minute is ample; a request stuck
 # longer than that is a bug, and the worker is restarted.
 timeout = 60
 # Time for in-flight syncs to finish on deploy or restart before workers are killed.

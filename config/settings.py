@@ -18,7 +18,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "FIELDROLL_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldroll.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    # hide_parameters: SQL errors must never carry trainees' names or phone numbers into logs.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True, "hide_parameters": True}
     # A 2G link drops long requests: a request body is capped (compressed and inflated),
     # and clients send a few hundred ops at a time.
     MAX_CONTENT_LENGTH = _int("FIELDROLL_MAX_REQUEST_BYTES", 1024 * 1024)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from config.settings import Config
-from server import cli, database, errors, openapi
+from server import cli, database, errors, home, openapi
 from server.devices import bp as devices_bp
 from server.extensions import db, migrate
 from server.sync_api import bp as sync_bp
@@ -32,6 +32,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     cli.init_app(app)
     openapi.init_app(app)
+    home.init_app(app)
     app.register_blueprint(sync_bp)
     app.register_blueprint(devices_bp)
     return app

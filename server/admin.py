@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 
 from server.devices.tokens import create_enrolment_code
 from server.extensions import db
-from server.models import Area, Course, CourseTrainer, User
+from server.models import Area, Course, CourseTrainer, Device, User
 from server.scope import Actor
 from server.sql_store import now_utc
 from server.sync_api.push import apply_ops, next_server_hlc
@@ -93,6 +93,25 @@ def assign_trainer(name_or_id: str, course_id: str) -> None:
     op = {"op_id": str(uuid.uuid4()), "entity": "course", "id": course_id, "hlc": next_server_hlc(),
           "kind": "upsert", "fields": {"trainer_ids": trainers}, "base_rev": course.rev}
     apply_as_server([op])
+
+
+def device_lines() -> list[tuple[str, str, str, str, str]]:
+    """Return (device id, owner, last sync, app version, state) for every device."""
+    owners = {u.id: u.name for u in db.session.scalars(select(User))}
+    return [
+        (d.id, owners.get(d.user_id, "?"), d.last_sync_at.isoformat(timespec="minutes") if d.last_sync_at else "never",
+         d.app_version or "-", "revoked" if d.revoked_at else "active")
+        for d in db.session.scalars(select(Device).order_by(Device.enrolled_at))
+    ]
+
+
+def revoke_device(device_id: str) -> None:
+    """Refuse a device from now on; on its next contact it is told to wipe its copy."""
+    device = db.session.get(Device, device_id)
+    if device is None:
+        raise AdminError(f"no device {device_id}: see `fieldroll device list`")
+    device.revoked_at = device.revoked_at or now_utc()
+    db.session.commit()
 
 
 def apply_as_server(ops: Sequence[object]) -> None:

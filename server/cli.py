@@ -6,7 +6,7 @@ import os
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from server import admin
@@ -50,6 +50,31 @@ def user_list() -> None:
         click.echo("\t".join(line))
 
 
+@click.group("device")
+def device_group() -> None:
+    """List enrolled devices and revoke a lost or stolen one."""
+
+
+@device_group.command("list")
+@with_appcontext
+def device_list() -> None:
+    """List devices, one a line, tab-separated: id, owner, last sync, app version, state."""
+    for line in admin.device_lines():
+        click.echo("\t".join(line))
+
+
+@device_group.command("revoke")
+@click.argument("device_id")
+@with_appcontext
+def device_revoke(device_id: str) -> None:
+    """Revoke DEVICE_ID: it is refused from now on and told to wipe its local copy."""
+    try:
+        admin.revoke_device(device_id)
+    except admin.AdminError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"revoked {device_id}")
+
+
 @click.command("enroll-code")
 @click.argument("user")
 @with_appcontext
@@ -59,7 +84,8 @@ def enroll_code(user: str) -> None:
         code = admin.enrolment_code_for(user)
     except admin.AdminError as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"one-time enrolment code for {user} (valid 7 days):", err=True)
+    days = current_app.config["ENROLMENT_CODE_TTL_S"] / 86400
+    click.echo(f"one-time enrolment code for {user} (valid {days:g} days):", err=True)
     click.echo(code)
 
 
@@ -100,5 +126,5 @@ def serve(port: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (user_group, enroll_code, assign, demo, serve):
+    for command in (user_group, device_group, enroll_code, assign, demo, serve):
         app.cli.add_command(command)

@@ -24,8 +24,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     if not isinstance(dbapi_conn, sqlite3.Connection):
         return
     # Let SQLAlchemy's "begin" event issue BEGIN itself, so writers can take the lock up front.
+    # synchronous=FULL: an acked op must survive a power cut, since the phone then forgets it.
     dbapi_conn.isolation_level = None
-    for pragma in ("journal_mode=WAL", "busy_timeout=30000", "synchronous=NORMAL", "foreign_keys=ON"):
+    for pragma in ("journal_mode=WAL", "busy_timeout=30000", "synchronous=FULL", "foreign_keys=ON"):
         dbapi_conn.execute(f"PRAGMA {pragma}")
 
 

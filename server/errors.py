@@ -32,7 +32,7 @@ def _http_error(err: HTTPException) -> ResponseReturnValue:
     code = (err.name or "error").lower().replace(" ", "_")
     message = err.description or err.name
     if err.code == 413:
-        message = "request body too large: send fewer ops per request"
+        code, message = "request_too_large", "request body too large: send fewer ops per request"
     return jsonify(error_body(code, message)), err.code or 500
 
 

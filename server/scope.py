@@ -100,6 +100,8 @@ class ScopeGate:
         assert spec is not None
         if self.actor.role not in spec.writers:
             return f"a {self.actor.role} may not change {op.entity} records"
+        if "merged_into" in op.fields and self.actor.role == "trainer":
+            return "only a coordinator merges trainees"
         missing = self._missing_reference(op)
         if missing or self.actor.is_admin or op.entity in REFERENCE_ENTITIES:
             return missing
@@ -155,11 +157,20 @@ class ScopeGate:
 
     def _trainee_refusal(self, trainee_id: str, fields: dict[str, Any], is_new: bool) -> str | None:
         commune_ok = fields.get("commune_id") in self.actor.area_ids
+        survivor = fields.get("merged_into")
         if self.actor.role == "coordinator":
-            return None if commune_ok else "this trainee is outside your area"
+            if not commune_ok:
+                return "this trainee is outside your area"
+            if survivor is not None and self._commune_of_trainee(survivor) not in self.actor.area_ids:
+                return "the trainee to merge into is outside your area"
+            return None
         if is_new or self._trainer_sees_trainee(trainee_id):
             return None
         return "this trainee is not in your courses"
+
+    def _commune_of_trainee(self, trainee_id: str) -> str | None:
+        trainee = self.rows.get("trainee", trainee_id)
+        return trainee.commune_id if trainee is not None else None
 
     def _trainer_sees_trainee(self, trainee_id: str) -> bool:
         trainee = self.rows.get("trainee", trainee_id)
@@ -167,7 +178,8 @@ class ScopeGate:
             return True
         courses = select(CourseTrainer.course_id).where(CourseTrainer.user_id == self.actor.user_id)
         found = db.session.scalar(select(Enrollment.id).where(
-            Enrollment.trainee_id == trainee_id, Enrollment.course_id.in_(courses)).limit(1))
+            Enrollment.trainee_id == trainee_id, Enrollment.course_id.in_(courses),
+            Enrollment.deleted.is_(False)).limit(1))
         return found is not None
 
     def _may_enrol(self, trainee_id: str, course_id: str | None) -> bool:
@@ -198,7 +210,8 @@ def visible(entity: str, actor: Actor) -> ColumnElement[bool]:
         return model.course_id.in_(courses)
     if entity in ("attendance", "confirmation"):
         return model.session_id.in_(sessions)
-    enrolled = select(Enrollment.trainee_id).where(Enrollment.course_id.in_(courses))
+    enrolled = select(Enrollment.trainee_id).where(Enrollment.course_id.in_(courses),
+                                                   Enrollment.deleted.is_(False))
     own = Trainee.origin_user_id == actor.user_id if actor.role == "trainer" \
         else Trainee.commune_id.in_(actor.area_ids)
     return or_(Trainee.id.in_(enrolled), own)

@@ -48,7 +48,11 @@ def parse_json(raw: bytes) -> dict[str, Any]:
 
 def load_json(schema: Schema, request: Request) -> dict[str, Any]:
     """Read, parse and validate a JSON request body against `schema`."""
-    body = parse_json(read_body(request))
+    return validate_body(schema, parse_json(read_body(request)))
+
+
+def validate_body(schema: Schema, body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a parsed JSON body against `schema`."""
     try:
         loaded: dict[str, Any] = schema.load(body)
     except ValidationError as err:

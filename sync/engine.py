@@ -127,13 +127,15 @@ def _past(store: Store, history: dict[Key, list[LoggedOp]], key: Key) -> list[Lo
 
 def _survivor(store: Store, trainee_id: str, history: dict[Key, list[LoggedOp]]) -> str:
     """Follow the target's own merges, so records never land on a merged-away trainee."""
-    current = trainee_id
+    current, seen = trainee_id, {trainee_id}
     for _ in range(MAX_MERGE_CHAIN):
         past = _past(store, history, ("trainee", current))
         nxt = merge_record("trainee", current, past)[0].fields.get("merged_into") if past else None
-        if not isinstance(nxt, str) or nxt == current:
+        # Stop on a cycle too: two coordinators merging a into b and b into a leave both as they are.
+        if not isinstance(nxt, str) or nxt in seen:
             return current
         current = nxt
+        seen.add(current)
     return current
 
 

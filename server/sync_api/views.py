@@ -14,13 +14,14 @@ from server.scope import actor_for
 from server.sync_api.pull import parse_cursor, pull
 from server.sync_api.push import push, server_hlc
 from server.sync_api.schemas import PROTOCOL_VERSION, SyncRequest
-from server.validation import load_json
+from server.validation import parse_json, read_body, validate_body
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 
 
-def check_protocol(version: int) -> None:
-    if version != PROTOCOL_VERSION:
+def check_protocol(version: object) -> None:
+    """Tell a client on another protocol version to update, before reading the rest."""
+    if isinstance(version, int) and not isinstance(version, bool) and version != PROTOCOL_VERSION:
         raise ApiError(426, "protocol_unsupported",
                        "this app is out of date: update it; your unsent records are kept on the phone",
                        {"supported": [PROTOCOL_VERSION]})
@@ -30,8 +31,9 @@ def check_protocol(version: int) -> None:
 @require_device
 def sync() -> ResponseReturnValue:
     """Apply the device's ops, then send what changed in its scope since its cursor."""
-    body = load_json(SyncRequest(), request)
-    check_protocol(body["protocol"])
+    raw = parse_json(read_body(request))
+    check_protocol(raw.get("protocol"))
+    body = validate_body(SyncRequest(), raw)
     if body["device_id"] != g.device.id:
         raise ApiError(400, "wrong_device", "device_id does not match the device token")
     cursor = parse_cursor(body["cursor"])

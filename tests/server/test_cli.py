@@ -14,7 +14,7 @@ from server.extensions import db
 from server.models import Course, OpLog, Trainee
 
 FIELDROLL = str(Path(sys.executable).parent / "fieldroll")
-OUR_COMMANDS = ["init-db", "demo", "user", "enroll-code", "assign", "serve"]
+OUR_COMMANDS = ["init-db", "demo", "user", "device", "enroll-code", "assign", "serve"]
 
 
 def run_cli(*args: str, database_url: str = "sqlite://") -> subprocess.CompletedProcess[str]:
@@ -30,8 +30,8 @@ def test_every_command_is_documented_by_its_help() -> None:
         helped = run_cli(command, "--help")
         assert helped.returncode == 0, helped.stderr
         assert len(helped.stdout.split("\n\n")[1].strip()) > 10  # a real sentence, not a stub
-    for sub in ("add", "list"):
-        assert run_cli("user", sub, "--help").returncode == 0
+    for group, sub in (("user", "add"), ("user", "list"), ("device", "list"), ("device", "revoke")):
+        assert run_cli(group, sub, "--help").returncode == 0
 
 
 @pytest.fixture

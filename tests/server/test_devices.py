@@ -52,11 +52,10 @@ def test_a_sync_records_when_and_what_the_device_reported(world: World, api: Api
 
 def test_a_revoked_device_is_refused_told_to_wipe_and_nothing_it_sends_applies(world: World, api: Api) -> None:
     device = world.device("trainer_a")
-    with world.app.app_context():
-        row = db.session.get(Device, device.id)
-        assert row is not None
-        row.revoked_at = now_utc()
-        db.session.commit()
+    result = world.app.test_cli_runner().invoke(args=["device", "revoke", device.id])
+    assert result.exit_code == 0, result.output
+    listed = world.app.test_cli_runner().invoke(args=["device", "list"]).output
+    assert f"{device.id}\ttrainer_a\tnever\t-\trevoked" in listed
     before = count_rows(world.app, OpLog)
     reply = api.sync(device, [op(device, "attendance", session_id=world.ids["session_a"],
                                  trainee_id=world.ids["trainee_a"], status="present")])

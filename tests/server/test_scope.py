@@ -120,3 +120,16 @@ def test_a_trainee_enrolled_later_reaches_the_trainer(world: World, api: Api) ->
     # trainee_b lives in the other commune: enrolling across communes is the province's call
     reply = api.sync(trainer, cursor=cursor)
     assert ("trainee", world.ids["trainee_b"]) in {(c["entity"], c["id"]) for c in reply.body["changes"]}
+
+
+def test_an_unenrolled_trainee_leaves_the_trainers_view(world: World, api: Api) -> None:
+    coordinator = world.device("coord_a")
+    trainer = world.device("trainer_a")
+    enrolment = ("enrollment", None)
+    records, _ = api.pull_all(coordinator)
+    enrolment_id, change = next((rid, c) for (kind, rid), c in records.items() if kind == enrolment[0])
+    reply = api.sync(coordinator, [op(coordinator, "enrollment", enrolment_id, base_rev=change["rev"],
+                                      kind="delete")])
+    assert reply.body["acks"][0]["status"] == "applied"
+    pulled, _ = api.pull_all(trainer)
+    assert world.ids["trainee_a"] not in _ids(pulled, "trainee")

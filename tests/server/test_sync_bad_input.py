@@ -32,6 +32,7 @@ BAD_BODIES = {
     "cursor not from this server": ({"cursor": "page-2"}, 400, "bad_cursor"),
     "another device's id": ({"device_id": str(uuid.uuid4())}, 400, "wrong_device"),
     "future protocol": ({"protocol": 2}, 426, "protocol_unsupported"),
+    "future protocol with new keys": ({"protocol": 2, "hints": {}}, 426, "protocol_unsupported"),
 }
 
 

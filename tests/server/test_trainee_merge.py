@@ -37,3 +37,16 @@ def test_merging_moves_attendance_and_redirects_late_marks(world: World, api: Ap
     records, _ = api.pull_all(trainer)
     assert records[("attendance", survivor_mark)]["fields"]["status"] == "late"
     assert records[("attendance", twin_mark)]["deleted"] is True
+
+
+def test_only_a_coordinator_merges_and_only_within_their_area(world: World, api: Api) -> None:
+    trainer = world.device("trainer_a")
+    coordinator = world.device("coord_a")
+    by_trainer = op(trainer, "trainee", world.ids["trainee_a"], merged_into=world.ids["trainee_a"])
+    into_other_commune = op(coordinator, "trainee", world.ids["trainee_a"], merged_into=world.ids["trainee_b"])
+    assert api.sync(trainer, [by_trainer]).body["acks"][0]["reason"] == "only a coordinator merges trainees"
+    assert api.sync(coordinator, [into_other_commune]).body["acks"][0]["reason"] == \
+        "the trainee to merge into is outside your area"
+    with world.app.app_context():
+        trainee = db.session.get(Trainee, world.ids["trainee_a"])
+        assert trainee is not None and trainee.merged_into is None

@@ -88,7 +88,7 @@ def test_an_oversize_body_is_413_and_nothing_is_applied(small_caps_api: tuple[Fl
     device = world.device("trainer_a")
     before = (count_rows(app, OpLog), count_rows(app, RejectedOp))
     reply = api.sync(device, _many_marks(world, device, 49))
-    assert (reply.status, reply.error_code) == (413, "request_entity_too_large")
+    assert (reply.status, reply.error_code) == (413, "request_too_large")
     assert "fewer ops" in reply.body["error"]["message"]
     assert (count_rows(app, OpLog), count_rows(app, RejectedOp)) == before
 

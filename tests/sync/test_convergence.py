@@ -10,7 +10,8 @@ every phone drains its outbox and pulls everything, and then:
 - every acknowledged op is in the server log exactly once, as it was sent;
 - every losing value of every field is either one the winner's device had seen or an
   open conflict;
-- the server's state is merge_record of the log, whatever order the log is read in.
+- the server's state is merge_record of the log, whatever order the log is read in;
+- no live record is left on a trainee that was merged away.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sync.hlc import Hlc, parse_hlc, receive, tick
 from sync.ids import derived_id
 from sync.memory_store import MemoryStore
 from sync.merge import DELETED, LoggedOp, field_winner, merge_record, saw, writes_by_field
-from tests.sync.sync_factories import DAY_MS, NOW_MS, OpenGate, uid
+from tests.sync.sync_factories import DAY_MS, NOW_MS, OpenGate, merged_trainees, uid
 
 SESSIONS = [uid("session-0"), uid("session-1")]
 COURSE = uid("course-0")
@@ -234,6 +235,12 @@ def check_no_value_silently_lost(world: World) -> None:
                 assert (entity, record_id, name, write.op_id) in open_keys
 
 
+def check_nothing_left_on_a_merged_trainee(world: World) -> None:
+    merged = merged_trainees(world.store)
+    for state in world.store.records.values():
+        assert state.deleted or state.fields.get("trainee_id") not in merged, state
+
+
 def check_order_independent(world: World, rnd: random.Random) -> None:
     for key, items in by_record(list(world.store.log.values())).items():
         rnd.shuffle(items)
@@ -272,6 +279,7 @@ def test_any_schedule_of_edits_and_syncs_converges(
     check_acked_ops_logged_once(world)
     check_no_value_silently_lost(world)
     check_order_independent(world, rnd)
+    check_nothing_left_on_a_merged_trainee(world)
     describe(world)
 
 

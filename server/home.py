@@ -1,0 +1,40 @@
+"""GET /: a status page, so the URL the demo prints shows that the server is up and loaded."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template_string
+from flask.typing import ResponseReturnValue
+
+from server.extensions import db
+from server.models import Course, CourseSession, Device, Trainee
+
+bp = Blueprint("home", __name__)
+
+PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>FieldRoll</title>
+<style>body{font:18px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
+td{padding:.2rem 1rem .2rem 0}</style></head><body>
+<h1>FieldRoll</h1>
+<p>Máy chủ đồng bộ đang chạy. <i>The sync server is running.</i></p>
+<table>
+<tr><td>Khoá học <i>Courses</i></td><td>{{ courses }}</td></tr>
+<tr><td>Buổi học <i>Sessions</i></td><td>{{ sessions }}</td></tr>
+<tr><td>Học viên <i>Trainees</i></td><td>{{ trainees }}</td></tr>
+<tr><td>Thiết bị <i>Devices</i></td><td>{{ devices }}</td></tr>
+</table>
+<p>API: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> ·
+docs/protocol.md</p>
+</body></html>"""
+
+
+@bp.get("/")
+def status_page() -> ResponseReturnValue:
+    """Show that the server is up, with how much it holds."""
+    live = {name: db.session.query(model).filter_by(deleted=False).count()
+            for name, model in (("courses", Course), ("sessions", CourseSession), ("trainees", Trainee))}
+    return render_template_string(PAGE, devices=db.session.query(Device).count(), **live)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
