@@ -35,6 +35,10 @@ class RowCache:
     def put(self, entity: str, record_id: str, row: Any) -> None:
         self._rows[(entity, record_id)] = row
 
+    def forget(self, entity: str, record_id: str) -> None:
+        """Drop a row whose write was rolled back; the next lookup asks the database."""
+        self._rows.pop((entity, record_id), None)
+
     def prefetch(self, keys: Iterable[Key]) -> None:
         """Load many rows at once; remember the ones that do not exist too."""
         by_entity: dict[str, set[str]] = {}

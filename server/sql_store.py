@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from server.extensions import db
 from server.models import (
@@ -19,7 +20,7 @@ from server.models import (
     Revision,
 )
 from server.row_cache import RowCache
-from sync.engine import Ack, Key
+from sync.engine import Ack, Key, Unstorable
 from sync.merge import Conflict as MergeConflict
 from sync.merge import LoggedOp, RecordState
 from sync.ops import Op
@@ -50,10 +51,14 @@ def revision_row() -> Revision:
 class SqlStore:
     """Reads and writes through the Flask-SQLAlchemy session; the caller commits."""
 
-    def __init__(self, device_id: str | None, user_id: str | None, rows: RowCache) -> None:
+    def __init__(self, device_id: str | None, user_id: str | None, rows: RowCache,
+                 careful: bool = False) -> None:
         self.device_id = device_id
         self.user_id = user_id
         self.rows = rows
+        # Careful mode stores each op in its own savepoint, so the one the database refuses
+        # is rejected alone; it is the slow path, taken only after a batch failed to store.
+        self.careful = careful
         self._seq: int | None = None
 
     def known_acks(self, op_ids: Sequence[str]) -> dict[str, Ack]:
@@ -101,6 +106,19 @@ class SqlStore:
 
     def save_applied(self, logged: LoggedOp, state: RecordState, conflicts: list[MergeConflict]) -> None:
         """Log the op, write the record's state row and refresh its open conflicts."""
+        if not self.careful:
+            self._save_applied(logged, state, conflicts)
+            return
+        try:
+            with db.session.begin_nested():
+                self._save_applied(logged, state, conflicts)
+                db.session.flush()
+        except DBAPIError as err:
+            self.rows.forget(state.entity, state.id)
+            reason = f"the database refused this op ({type(err.orig).__name__}): tell your coordinator"
+            raise Unstorable(reason) from err
+
+    def _save_applied(self, logged: LoggedOp, state: RecordState, conflicts: list[MergeConflict]) -> None:
         op = logged.op
         db.session.add(OpLog(
             op_id=op.op_id, seq=logged.seq, entity=op.entity, record_id=op.id, hlc=op.hlc,

@@ -34,6 +34,10 @@ class Ack:
         return wire
 
 
+class Unstorable(Exception):
+    """Raised by a store that could not keep one op; that op alone is rejected."""
+
+
 class Store(Protocol):
     def known_acks(self, op_ids: Sequence[str]) -> dict[str, Ack]:
         """Return the earlier outcome of each op id already received."""
@@ -48,7 +52,10 @@ class Store(Protocol):
         """Return a server sequence number greater than any given before."""
 
     def save_applied(self, logged: LoggedOp, state: RecordState, conflicts: list[Conflict]) -> None:
-        """Append the op to the log and store the record's new state and open conflicts."""
+        """Append the op to the log and store the record's new state and open conflicts.
+
+        Raise `Unstorable` if this op alone cannot be stored; nothing of it may remain.
+        """
 
     def save_rejected(self, raw: object, op_id: str | None, reason: str) -> None:
         """Keep a refused op, with why, so nothing a device sent is thrown away."""
@@ -105,7 +112,11 @@ def _apply_one(store: Store, gate: Gate, op: Op, raw: object, history: dict[Key,
     if reason:
         store.save_rejected(raw, op.op_id, reason)
         return Ack(op.op_id, "rejected", reason)
-    conflicts = _commit(store, op, past)
+    try:
+        conflicts = _commit(store, op, past)
+    except Unstorable as err:
+        store.save_rejected(raw, op.op_id, str(err))
+        return Ack(op.op_id, "rejected", str(err))
     target = op.fields.get("merged_into") if op.entity == "trainee" else None
     if isinstance(target, str):
         target = _survivor(store, target, history)
@@ -140,9 +151,10 @@ def _survivor(store: Store, trainee_id: str, history: dict[Key, list[LoggedOp]])
 
 
 def _commit(store: Store, op: Op, past: list[LoggedOp]) -> list[Conflict]:
-    past.append(LoggedOp(op, store.next_seq()))
-    state, conflicts = merge_record(op.entity, op.id, past)
-    store.save_applied(past[-1], state, conflicts)
+    logged = LoggedOp(op, store.next_seq())
+    state, conflicts = merge_record(op.entity, op.id, [*past, logged])
+    store.save_applied(logged, state, conflicts)
+    past.append(logged)
     return conflicts
 
 

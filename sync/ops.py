@@ -21,6 +21,8 @@ from sync.ids import derived_id, is_uuid
 
 OpKind = Literal["upsert", "delete"]
 MAX_JSON_FIELD_BYTES = 4096
+# The largest integer a JavaScript client can hold exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
 OP_KEYS = frozenset({"op_id", "entity", "id", "hlc", "kind", "fields", "base_rev"})
 
 # [0-9] and \Z, not \d and $: Unicode digits and a trailing newline are not dates.
@@ -98,8 +100,8 @@ def _shape_problem(raw: dict[str, Any], server_now_ms: int) -> str | None:
     if raw.get("kind") not in ("upsert", "delete"):
         return "kind must be 'upsert' or 'delete'"
     base_rev = raw.get("base_rev")
-    if base_rev is not None and (type(base_rev) is not int or base_rev < 0):
-        return "base_rev must be a non-negative integer or absent"
+    if base_rev is not None and (type(base_rev) is not int or not 0 <= base_rev <= MAX_SAFE_INTEGER):
+        return "base_rev must be a non-negative integer (at most 2^53 - 1) or absent"
     fields = raw.get("fields", {})
     if not isinstance(fields, dict):
         return "fields must be a JSON object"
@@ -137,6 +139,8 @@ def value_problem(spec: FieldSpec, value: Any) -> str | None:
         limit = MAX_STR_CHARS if kind == "str" else MAX_TEXT_CHARS
         if not isinstance(value, str):
             return "must be text"
+        if "\x00" in value:
+            return "must not contain NUL characters"
         return None if len(value) <= limit else f"must be at most {limit} characters"
     if kind == "int":
         return _int_problem(spec, value)
@@ -176,9 +180,12 @@ def _int_problem(spec: FieldSpec, value: Any) -> str | None:
 
 def _json_problem(value: Any) -> str | None:
     try:
-        size = len(json.dumps(value, ensure_ascii=False).encode())
+        text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         return "must be JSON"
+    if "\\u0000" in text or "\x00" in text:
+        return "must not contain NUL characters"
+    size = len(text.encode())
     return None if size <= MAX_JSON_FIELD_BYTES else f"must be at most {MAX_JSON_FIELD_BYTES} bytes"
 
 

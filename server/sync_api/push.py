@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from server.database import begin_write
 from server.extensions import db
@@ -21,14 +22,27 @@ SERVER_NODE = "server"
 
 
 def apply_ops(ops: Sequence[object], actor: Actor, device_id: str | None) -> list[Ack]:
-    """Apply ops under the write lock; the caller commits before showing any ack."""
+    """Apply ops under the write lock; the caller commits before showing any ack.
+
+    If the database refuses the batch, it is applied again op by op, so the op it
+    refuses is rejected alone and never blocks the ops queued behind it.
+    """
+    try:
+        return _apply_under_lock(ops, actor, device_id, careful=False)
+    except DBAPIError:
+        db.session.rollback()
+        return _apply_under_lock(ops, actor, device_id, careful=True)
+
+
+def _apply_under_lock(ops: Sequence[object], actor: Actor, device_id: str | None, careful: bool) -> list[Ack]:
     begin_write()
     rows = RowCache()
     rows.prefetch_for_ops(ops)
-    store = SqlStore(device_id, actor.user_id, rows)
+    store = SqlStore(device_id, actor.user_id, rows, careful=careful)
     acks = apply_batch(store, ops, ScopeGate(actor, rows), int(time.time() * 1000)) if ops else []
     store.flush_seq()
     _remember_clock(ops, acks)
+    db.session.flush()
     return acks
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from server.extensions import db
-from server.models import Attendance, OpLog, RejectedOp
+from server.models import Attendance, OpLog, RejectedOp, Trainee
 from tests.server.protocol_client import Api, Device, World, count_rows, op
 
 
@@ -149,3 +149,38 @@ def test_a_natural_key_cannot_change(world: World, api: Api) -> None:
     ])
     assert [a["status"] for a in reply.body["acks"]] == ["applied", "rejected"]
     assert "course_id cannot change" in reply.body["acks"][1]["reason"]
+
+
+def test_text_with_nul_characters_is_rejected_not_a_server_error(world: World, api: Api) -> None:
+    device = world.device("trainer_a")
+    reply = api.sync(device, [op(device, "trainee", str(uuid.uuid4()), full_name="Lò\x00Văn",
+                                 commune_id=world.ids["commune_a"])])
+    assert reply.status == 200
+    assert reply.body["acks"][0]["reason"] == "full_name: must not contain NUL characters"
+
+
+def test_an_op_the_database_refuses_is_rejected_alone(world: World, api: Api,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import DataError
+
+    from server.sql_store import SqlStore
+
+    device = world.device("trainer_a")
+    ops = [op(device, "trainee", str(uuid.uuid4()), full_name=name, commune_id=world.ids["commune_a"])
+           for name in ("Vàng A Dế", "Không lưu được", "Hạng A Tủa")]
+    store_one = SqlStore._save_applied
+
+    def refuse_one(self: SqlStore, logged: Any, state: Any, conflicts: Any) -> None:
+        store_one(self, logged, state, conflicts)
+        if logged.op.op_id == ops[1]["op_id"]:  # the database refuses this value, as a bad driver would
+            raise DataError("INSERT", {}, ValueError("value out of range"))
+
+    monkeypatch.setattr(SqlStore, "_save_applied", refuse_one)
+    before = _snapshot(world)
+    acks = api.sync(device, ops).body["acks"]
+    assert [a["status"] for a in acks] == ["applied", "rejected", "applied"]
+    assert "the database refused this op" in acks[1]["reason"]
+    assert _snapshot(world)[0] == before[0] + 2
+    with world.app.app_context():
+        assert db.session.get(Trainee, ops[1]["id"]) is None
+        assert db.session.get(Trainee, ops[2]["id"]) is not None

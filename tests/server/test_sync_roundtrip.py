@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from server.extensions import db
 from server.models import Attendance, Conflict, OpLog
 from tests.server.protocol_client import Api, World, count_rows, op
@@ -92,3 +94,23 @@ def _attendance_id(keys: dict[str, str]) -> str:
 def _seeded_ops(world: World) -> int:
     with world.app.app_context():
         return db.session.query(OpLog).filter(OpLog.device_id.is_(None)).count()
+
+
+def test_a_failed_commit_acks_nothing_and_the_retry_applies(world: World, api: Api,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    device = world.device("trainer_a")
+    mark = op(device, "attendance", session_id=world.ids["session_a"], trainee_id=world.ids["trainee_a"],
+              status="present")
+    before = count_rows(world.app, OpLog)
+
+    def disk_full() -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(db.session, "commit", disk_full)
+    failed = api.sync(device, [mark])
+    monkeypatch.undo()
+    assert (failed.status, failed.error_code) == (500, "internal_error")
+    assert "acks" not in failed.body
+    assert count_rows(world.app, OpLog) == before
+    retried = api.sync(device, [mark])
+    assert retried.body["acks"] == [{"op_id": mark["op_id"], "status": "applied"}]
