@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 from flask import Flask, current_app, jsonify
@@ -37,7 +38,11 @@ def _http_error(err: HTTPException) -> ResponseReturnValue:
 
 
 def _unexpected(err: Exception) -> ResponseReturnValue:
-    current_app.logger.exception("unhandled error")
+    # The class and where it was raised, never the message: a database error's message can
+    # quote the values of the row, and those are trainees' names and phone numbers.
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+    current_app.logger.error("unhandled %s at %s", type(err).__name__, where)
     return jsonify(error_body("internal_error", "the server failed; nothing was saved, try again")), 500
 
 

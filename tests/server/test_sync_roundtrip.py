@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from server.extensions import db
@@ -114,3 +116,19 @@ def test_a_failed_commit_acks_nothing_and_the_retry_applies(world: World, api: A
     assert count_rows(world.app, OpLog) == before
     retried = api.sync(device, [mark])
     assert retried.body["acks"] == [{"op_id": mark["op_id"], "status": "applied"}]
+
+
+def test_a_server_error_logs_no_personal_data(world: World, api: Api, monkeypatch: pytest.MonkeyPatch,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    device = world.device("trainer_a")
+    name = "Sùng Thị Chỉnh 0912345678"
+
+    def fail_loudly() -> None:
+        raise RuntimeError(f"could not store {name}")
+
+    monkeypatch.setattr(db.session, "commit", fail_loudly)
+    reply = api.sync(device, [op(device, "trainee", str(uuid.uuid4()), full_name=name,
+                                 commune_id=world.ids["commune_a"])])
+    assert reply.status == 500
+    assert "RuntimeError" in caplog.text
+    assert "Sùng" not in caplog.text and "0912345678" not in caplog.text
