@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
 INSTANCE_DIR = Path(os.environ.get("FIELDROLL_INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+def database_url(environ: Mapping[str, str]) -> str:
+    """Pick the database: FIELDROLL_DATABASE_URL, else DATABASE_URL (as hosts set it), else SQLite."""
+    url = environ.get("FIELDROLL_DATABASE_URL") or environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'fieldroll.sqlite'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the dialect and driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def _int(name: str, default: int) -> int:
@@ -15,9 +28,7 @@ def _int(name: str, default: int) -> int:
 
 class Config:
     SECRET_KEY = os.environ.get("FIELDROLL_SECRET_KEY", "dev-only-change-me")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "FIELDROLL_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldroll.sqlite'}"
-    )
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ)
     # hide_parameters: SQL errors must never carry trainees' names or phone numbers into logs.
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True, "hide_parameters": True}
     # A 2G link drops long requests: a request body is capped (compressed and inflated),

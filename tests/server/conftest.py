@@ -8,6 +8,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -90,12 +91,21 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture
 def live_url(app: Flask) -> Iterator[str]:
+    with serving(app) as url:
+        yield url
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve the app over real HTTP on localhost for the duration of the block."""
     server = make_server("localhost", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://localhost:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    try:
+        yield f"http://localhost:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
 
 
 @pytest.fixture

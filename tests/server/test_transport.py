@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from server.models import OpLog, RejectedOp
-from tests.server.conftest import app_for
+from tests.server.conftest import app_for, seed_world, serving
 from tests.server.protocol_client import Api, World, count_rows, op
 
 
@@ -58,17 +58,10 @@ def test_an_unknown_content_encoding_is_415(world: World, api: Api) -> None:
 
 @pytest.fixture
 def small_caps_api(database_url: str) -> Iterator[tuple[Flask, Api]]:
-    import threading
-
-    from werkzeug.serving import make_server
-
     app = app_for(database_url, MAX_CONTENT_LENGTH=20_000, MAX_INFLATED_REQUEST_BYTES=40_000,
                   MAX_OPS_PER_REQUEST=50)
-    server = make_server("localhost", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, Api(f"http://localhost:{server.server_port}")
-    server.shutdown()
+    with serving(app) as url:
+        yield app, Api(url)
 
 
 def _many_marks(world: World, device: object, n: int) -> list[dict[str, object]]:
@@ -77,8 +70,6 @@ def _many_marks(world: World, device: object, n: int) -> list[dict[str, object]]
 
 
 def _world_on(app: Flask, api: Api) -> World:
-    from tests.server.conftest import seed_world
-
     return seed_world(World(app, api))
 
 
