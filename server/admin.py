@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 
+from server.demo_data import build_demo
 from server.devices.tokens import create_enrolment_code
 from server.extensions import db
 from server.models import Area, Course, CourseTrainer, Device, User
@@ -126,9 +127,7 @@ def apply_as_server(ops: Sequence[object]) -> None:
 
 def load_demo() -> list[tuple[str, str, str]]:
     """Load the demo areas, courses and trainees, and the demo users with enrolment codes."""
-    from server.demo_data import build_demo
-
-    users = [u for u in (_demo_user(n, r) for n, r, _ in DEMO_USERS)]
+    users = [_demo_user(name, role) for name, role, _ in DEMO_USERS]
     trainers = [u.id for u in users if u.role == "trainer"]
     demo = build_demo(trainers, int(time.time() * 1000))
     apply_as_server(demo.ops)

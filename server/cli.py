@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from server import admin
+
+T = TypeVar("T")
 
 
 def main() -> None:
@@ -19,6 +23,14 @@ def main() -> None:
     group = FlaskGroup(create_app=lambda: create_app(), add_default_commands=True,
                        help="FieldRoll: offline-first training register (server administration).")
     group(prog_name="fieldroll")
+
+
+def _admin(call: Callable[[], T]) -> T:
+    """Run an admin function; show its error as a plain message, not a traceback."""
+    try:
+        return call()
+    except admin.AdminError as err:
+        raise click.ClickException(str(err)) from err
 
 
 @click.group("user")
@@ -35,10 +47,7 @@ def user_group() -> None:
 @with_appcontext
 def user_add(name: str, role: str, area_code: str | None) -> None:
     """Add a user NAME with a role and an area scope."""
-    try:
-        user = admin.add_user(name, role, area_code)
-    except admin.AdminError as err:
-        raise click.ClickException(str(err)) from err
+    user = _admin(lambda: admin.add_user(name, role, area_code))
     click.echo(f"added {user.role} {user.name} ({user.id})")
 
 
@@ -68,10 +77,7 @@ def device_list() -> None:
 @with_appcontext
 def device_revoke(device_id: str) -> None:
     """Revoke DEVICE_ID: it is refused from now on and told to wipe its local copy."""
-    try:
-        admin.revoke_device(device_id)
-    except admin.AdminError as err:
-        raise click.ClickException(str(err)) from err
+    _admin(lambda: admin.revoke_device(device_id))
     click.echo(f"revoked {device_id}")
 
 
@@ -80,10 +86,7 @@ def device_revoke(device_id: str) -> None:
 @with_appcontext
 def enroll_code(user: str) -> None:
     """Print a one-time device enrolment code for USER (name or id), alone on the last line."""
-    try:
-        code = admin.enrolment_code_for(user)
-    except admin.AdminError as err:
-        raise click.ClickException(str(err)) from err
+    code = _admin(lambda: admin.enrolment_code_for(user))
     days = current_app.config["ENROLMENT_CODE_TTL_S"] / 86400
     click.echo(f"one-time enrolment code for {user} (valid {days:g} days):", err=True)
     click.echo(code)
@@ -95,10 +98,7 @@ def enroll_code(user: str) -> None:
 @with_appcontext
 def assign(trainer: str, course_id: str) -> None:
     """Assign TRAINER (name or id) to train the course COURSE_ID."""
-    try:
-        admin.assign_trainer(trainer, course_id)
-    except admin.AdminError as err:
-        raise click.ClickException(str(err)) from err
+    _admin(lambda: admin.assign_trainer(trainer, course_id))
     click.echo(f"{trainer} now trains course {course_id}")
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import ENTITY_MODELS
+from sync.engine import Key
 from sync.entities import spec_for
 
-Key = tuple[str, str]
 IN_CHUNK = 500
 
 

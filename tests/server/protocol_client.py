@@ -16,7 +16,7 @@ from flask import Flask
 from server import admin
 from server.extensions import db
 from server.sync_api.push import next_server_hlc
-from sync.hlc import Hlc
+from sync.hlc import Hlc, tick
 from sync.ids import derived_id
 
 
@@ -98,10 +98,7 @@ class Device:
 
     def hlc(self) -> str:
         """Mint the next HLC on this device's own clock, `skew_ms` off true time."""
-        now = int(time.time() * 1000) + self.skew_ms
-        wall = max(now, self.clock.wall_ms if self.clock else 0)
-        counter = self.clock.counter + 1 if self.clock and wall == self.clock.wall_ms else 0
-        self.clock = Hlc(wall, counter, self.id)
+        self.clock = tick(self.clock, int(time.time() * 1000) + self.skew_ms, self.id)
         return str(self.clock)
 
 
