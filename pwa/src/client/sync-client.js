@@ -1,0 +1,139 @@
+// @ts-check
+/**
+ * The sync client: sends the outbox in chunks and pulls pages of changes, one round
+ * trip each, until nothing is left either way.
+ *
+ *   idle ──sync()──▶ sending chunk + pulling page ──reply settled──▶ (more? loop) ──▶ idle
+ *                         │ offline / cut mid-answer ──▶ idle, error "offline"; unacked ops stay
+ *                         │ 413 too large ──▶ halve the chunk, try again
+ *                         │ bad_cursor ──▶ forget the cursor, pull from the start
+ *                         └ revoked / unknown token / old protocol ──▶ idle, error kept; outbox kept
+ *
+ * A sync asked for while one runs is folded into it: the running one goes round once more.
+ * Across tabs and the service worker, a Web Lock keeps to one sync at a time.
+ */
+import { strictWrite } from '../store/db.js';
+import { getEnrolment, getMeta, updateSyncStatus } from '../store/meta.js';
+import { nextChunk, pendingCount, settleReply } from '../store/outbox.js';
+
+export const MAX_BATCH_OPS = 200;
+// Small enough that a 2G drop costs seconds, not minutes; gzip shrinks it about tenfold.
+export const MAX_BATCH_BYTES = 64 * 1024;
+export const PULL_LIMIT = 500;
+// A guard against a server that always says "more": a province is far below this.
+const MAX_ROUNDS_PER_SYNC = 2000;
+const LOCK_NAME = 'fieldroll-sync';
+
+/** @typedef {{code: string, message: string}} SyncError */
+/** @typedef {{ok: boolean, sent: number, pulled: number, error: SyncError | null}} SyncResult */
+
+/**
+ * @param {{db: import('../store/db.js').Db, transport: import('../transport/http.js').Transport,
+ *          appVersion: string, now?: () => number, locks?: any}} options
+ */
+export function createSyncClient({ db, transport, appVersion, now = Date.now, locks = globalThis.navigator?.locks }) {
+  /** @type {Promise<SyncResult> | null} */
+  let running = null;
+  let again = false;
+  /** @type {Set<(event: {running: boolean}) => void>} */
+  const listeners = new Set();
+  const emit = (/** @type {boolean} */ isRunning) => listeners.forEach((fn) => fn({ running: isRunning }));
+
+  async function exchange() {
+    const enrolment = await getEnrolment(db);
+    if (!enrolment) return { ok: false, sent: 0, pulled: 0, error: { code: 'not_enrolled', message: '' } };
+    let maxOps = MAX_BATCH_OPS;
+    let maxBytes = MAX_BATCH_BYTES;
+    let sent = 0;
+    let pulled = 0;
+    for (let round = 0; round < MAX_ROUNDS_PER_SYNC; round++) {
+      const chunk = await nextChunk(db, maxOps, maxBytes);
+      const body = {
+        device_id: enrolment.device_id, cursor: (await getMeta(db, 'cursor')) ?? null,
+        ops: chunk.map((entry) => entry.op), pull_limit: PULL_LIMIT,
+        app_version: appVersion, pending_ops: await pendingCount(db),
+      };
+      let reply;
+      try {
+        reply = await transport.sync(enrolment.token, body);
+      } catch (/** @type {any} */ error) {
+        if (error.status === 413 && maxOps > 1) {
+          maxOps = Math.max(1, Math.floor(Math.min(maxOps, chunk.length) / 2));
+          maxBytes = Math.max(1024, Math.floor(maxBytes / 2));
+          continue;
+        }
+        if (error.code === 'bad_cursor') {
+          await forgetCursor();
+          continue;
+        }
+        return { ok: false, sent, pulled, error: await recordError(error) };
+      }
+      await settleReply(db, enrolment.device_id, chunk, reply, now());
+      sent += reply.acks.length;
+      pulled += reply.changes.length;
+      emit(true);
+      if (chunk.length === 0 && !reply.more) return { ok: true, sent, pulled, error: null };
+    }
+    return { ok: false, sent, pulled, error: await recordError({ code: 'too_many_rounds', message: '' }) };
+  }
+
+  async function forgetCursor() {
+    const tx = strictWrite(db, ['meta']);
+    await tx.objectStore('meta').delete('cursor');
+    await tx.done;
+  }
+
+  /** @param {any} error */
+  async function recordError(error) {
+    const lastError = { code: String(error.code ?? 'error'), message: String(error.message ?? ''), details: error.details ?? {} };
+    const tx = strictWrite(db, ['meta']);
+    await updateSyncStatus(tx, { lastError });
+    await tx.done;
+    return lastError;
+  }
+
+  async function runLocked() {
+    const run = async () => {
+      let result;
+      do {
+        again = false;
+        result = await exchange();
+      } while (again && result.ok);
+      return result;
+    };
+    return locks ? locks.request(LOCK_NAME, run) : run();
+  }
+
+  return {
+    /**
+     * Send everything unsent and pull everything new; resolves when done or stopped.
+     * @returns {Promise<SyncResult>}
+     */
+    sync() {
+      if (running) {
+        again = true;
+        return running;
+      }
+      emit(true);
+      running = runLocked().finally(() => {
+        running = null;
+        emit(false);
+      });
+      return running;
+    },
+    /** Whether a sync is under way. */
+    get running() {
+      return running !== null;
+    },
+    /**
+     * Be told when a sync starts, makes progress or ends.
+     * @param {(event: {running: boolean}) => void} fn
+     */
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createSyncClient>} SyncClient */

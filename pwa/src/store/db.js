@@ -1,0 +1,64 @@
+// @ts-check
+/**
+ * The phone's working copy in IndexedDB, through `idb`.
+ *
+ * Stores:
+ * - `records`: the server's state of each record, as last pulled (the base).
+ * - `outbox`: ops not yet acknowledged, in the order they were made.
+ * - `view`: what the screens show: the base with unsent ops laid over it.
+ * - `rejections`: ops the server refused, kept so the trainer can read why.
+ * - `meta`: the device, its token, the sync cursor, the clock and the sync status.
+ *
+ * Every schema change adds a version with its own step below and never drops a store
+ * holding unsent work: an app update must not cost a tap.
+ */
+import { openDB } from 'idb';
+
+export const DB_NAME = 'fieldroll';
+export const DB_VERSION = 1;
+
+/** @typedef {import('idb').IDBPDatabase} Db */
+
+/**
+ * Open (and create or upgrade) the working copy.
+ * @param {string} [name]
+ * @returns {Promise<Db>}
+ */
+export function openStore(name = DB_NAME) {
+  return openDB(name, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        const records = db.createObjectStore('records', { keyPath: ['entity', 'id'] });
+        records.createIndex('by_entity', 'entity');
+        const outbox = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+        outbox.createIndex('by_record', ['op.entity', 'op.id']);
+        const view = db.createObjectStore('view', { keyPath: ['entity', 'id'] });
+        view.createIndex('by_entity', 'entity');
+        view.createIndex('by_group', ['entity', 'group']);
+        db.createObjectStore('rejections', { keyPath: 'op.op_id' });
+        db.createObjectStore('meta', { keyPath: 'key' });
+      }
+    },
+  });
+}
+
+/** Stores a write touches, for transactions that must be all-or-nothing. */
+export const WRITE_STORES = /** @type {const} */ (['records', 'outbox', 'view', 'rejections', 'meta']);
+
+/**
+ * Start a write that is on disk when it completes: a tap is "saved" only after this.
+ * @param {Db} db
+ * @param {readonly string[]} [stores]
+ */
+export function strictWrite(db, stores = WRITE_STORES) {
+  return db.transaction(/** @type {any} */ (stores), 'readwrite', { durability: 'strict' });
+}
+
+/**
+ * Delete the whole working copy (after it has been checked that nothing is unsent).
+ * @param {Db} db
+ */
+export async function clearStore(db) {
+  const tx = strictWrite(db);
+  await Promise.all([...WRITE_STORES.map((name) => tx.objectStore(name).clear()), tx.done]);
+}

@@ -1,0 +1,141 @@
+// @ts-check
+/**
+ * The outbox: every op the trainer made that the server has not acknowledged yet.
+ *
+ * A tap becomes an op and lands in the outbox and the view in one strict transaction;
+ * only when that transaction completes does the screen say "saved". An op leaves the
+ * outbox only when an ack for it arrives, and the ack, the pulled changes and the new
+ * cursor are written together, so a dropped connection at any moment loses nothing and
+ * resends only what was not acknowledged.
+ */
+import { tick, receive } from '../sync/hlc.js';
+import { makeOp, opProblem } from '../sync/ops.js';
+import { strictWrite } from './db.js';
+import { getMeta, setMeta, updateSyncStatus } from './meta.js';
+import { applyChange, refreshView } from './view.js';
+
+/** @typedef {{entity: string, id: string, kind: 'upsert' | 'delete', fields?: Record<string, any>}} Draft */
+/** @typedef {{seq: number, op: any, made_at: number}} Entry */
+
+export class InvalidOp extends Error {
+  /** @param {string} reason */
+  constructor(reason) {
+    super(reason);
+    this.name = 'InvalidOp';
+  }
+}
+
+/**
+ * Turn drafts into ops and keep them: on disk when the promise resolves.
+ * Refuses the whole set, writing nothing, if any op would be rejected by the rules.
+ * @param {import('./db.js').Db} db
+ * @param {string} node this device's id, the HLC node
+ * @param {Draft[]} drafts
+ * @param {number} nowMs
+ * @returns {Promise<any[]>} the ops written
+ */
+export async function recordOps(db, node, drafts, nowMs) {
+  const tx = strictWrite(db);
+  try {
+    let last = (await getMeta(tx, 'hlc')) ?? null;
+    const ops = [];
+    for (const draft of drafts) {
+      last = tick(last, nowMs, node);
+      const base = await tx.objectStore('records').get([draft.entity, draft.id]);
+      const op = makeOp({ ...draft, hlc: last, baseRev: base ? base.rev : undefined });
+      const problem = opProblem(op, nowMs);
+      if (problem) throw new InvalidOp(problem);
+      await tx.objectStore('outbox').add({ op, made_at: nowMs });
+      await refreshView(tx, op.entity, op.id);
+      ops.push(op);
+    }
+    await setMeta(tx, 'hlc', last);
+    await tx.done;
+    return ops;
+  } catch (error) {
+    abortQuietly(tx);
+    throw error;
+  }
+}
+
+/** @param {any} tx */
+function abortQuietly(tx) {
+  try {
+    tx.abort();
+  } catch {
+    // Already finished or aborted by the error itself.
+  }
+  tx.done.catch(() => {});
+}
+
+/**
+ * How many ops wait to be sent.
+ * @param {import('./db.js').Db} db
+ */
+export function pendingCount(db) {
+  return db.count('outbox');
+}
+
+/**
+ * Every unsent op, oldest first: for saving the outbox to a file.
+ * @param {import('./db.js').Db} db
+ * @returns {Promise<Entry[]>}
+ */
+export function allPending(db) {
+  return db.getAll('outbox');
+}
+
+/**
+ * The oldest unsent ops, at most `maxOps` and about `maxBytes` of JSON, at least one.
+ * @param {import('./db.js').Db} db
+ * @param {number} maxOps
+ * @param {number} maxBytes
+ * @returns {Promise<Entry[]>}
+ */
+export async function nextChunk(db, maxOps, maxBytes) {
+  const chunk = [];
+  let bytes = 0;
+  let cursor = await db.transaction('outbox').store.openCursor();
+  while (cursor && chunk.length < maxOps) {
+    const size = JSON.stringify(cursor.value.op).length;
+    if (chunk.length > 0 && bytes + size > maxBytes) break;
+    chunk.push(cursor.value);
+    bytes += size;
+    cursor = await cursor.continue();
+  }
+  return chunk;
+}
+
+/**
+ * Write one sync reply: drop acknowledged ops, keep refused ones with their reason,
+ * store pulled changes, the cursor and the clock, all in one transaction.
+ * @param {import('./db.js').Db} db
+ * @param {string} node
+ * @param {Entry[]} sent
+ * @param {{acks: any[], changes: any[], cursor: string, server_hlc: string}} reply
+ * @param {number} nowMs
+ */
+export async function settleReply(db, node, sent, reply, nowMs) {
+  const byOpId = new Map(sent.map((entry) => [entry.op.op_id, entry]));
+  const tx = strictWrite(db);
+  const touched = new Map();
+  for (const ack of reply.acks) {
+    const entry = byOpId.get(ack.op_id);
+    if (!entry) continue;
+    await tx.objectStore('outbox').delete(entry.seq);
+    if (ack.status === 'rejected') {
+      await tx.objectStore('rejections').put({ op: entry.op, reason: ack.reason ?? '', at: nowMs });
+    }
+    touched.set(`${entry.op.entity}/${entry.op.id}`, entry.op);
+  }
+  for (const change of reply.changes) {
+    await applyChange(tx, change);
+    touched.delete(`${change.entity}/${change.id}`);
+  }
+  for (const op of touched.values()) await refreshView(tx, op.entity, op.id);
+  await setMeta(tx, 'cursor', reply.cursor);
+  const last = (await getMeta(tx, 'hlc')) ?? null;
+  await setMeta(tx, 'hlc', receive(last, reply.server_hlc, nowMs, node));
+  await updateSyncStatus(tx, { lastSyncedAt: nowMs, lastError: null });
+  await tx.done;
+}

@@ -1,0 +1,50 @@
+// @ts-check
+/** The app's entry point: open the working copy, wire the sync client, draw the screens. */
+import { render } from 'preact';
+import { Workbox } from 'workbox-window';
+import { createSyncClient } from '../client/sync-client.js';
+import { startScheduler } from '../client/scheduler.js';
+import { openStore } from '../store/db.js';
+import { createHttpTransport } from '../transport/http.js';
+import { App } from './app.jsx';
+import { createChangeFeed } from './hooks.js';
+import { language, setLanguage } from './i18n.js';
+import { updateReady } from './update-banner.jsx';
+import './app.css';
+
+// Set by the build from package.json.
+const APP_VERSION = globalThis.FIELDROLL_VERSION ?? 'dev';
+
+async function start() {
+  setLanguage(language());
+  const db = await openStore();
+  const transport = createHttpTransport();
+  const client = createSyncClient({ db, transport, appVersion: APP_VERSION });
+  const feed = createChangeFeed();
+  client.subscribe(() => feed.changed());
+  const scheduler = startScheduler({ client });
+  const services = { db, client, transport, scheduler, appVersion: APP_VERSION, ...feed };
+  registerServiceWorker(feed.changed);
+  render(<App services={services} />, /** @type {HTMLElement} */ (document.getElementById('app')));
+}
+
+/**
+ * Install the service worker; a new version waits until the trainer says "update",
+ * so it never swaps the app under a half-marked roster.
+ * @param {() => void} changed
+ */
+function registerServiceWorker(changed) {
+  if (!('serviceWorker' in navigator)) return;
+  const wb = new Workbox('/sw.js');
+  wb.addEventListener('waiting', () => updateReady(() => {
+    wb.addEventListener('controlling', () => location.reload());
+    wb.messageSkipWaiting();
+  }));
+  // The service worker synced in the background: show what it brought.
+  wb.addEventListener('message', (event) => {
+    if (event.data?.type === 'synced') changed();
+  });
+  wb.register();
+}
+
+start();

@@ -1,0 +1,72 @@
+// @ts-check
+/** A session's roster: one tap per trainee for present / late / absent / excused, with counts. */
+import { getRecord, listGroup } from '../../store/queries.js';
+import { markAttendance } from '../actions.js';
+import { showSaveError } from '../error-banner.jsx';
+import { useQuery, useServices } from '../hooks.js';
+import { formatDay, t } from '../i18n.js';
+import { enrolledTrainees } from '../roster-data.js';
+
+export const STATUSES = /** @type {const} */ (['present', 'late', 'absent', 'excused']);
+const SYMBOLS = { present: '✓', late: '◷', absent: '✗', excused: '✉' };
+
+/** @param {import('../../store/db.js').Db} db @param {string} sessionId */
+async function loadRoster(db, sessionId) {
+  const session = await getRecord(db, 'session', sessionId);
+  if (!session) return null;
+  const course = await getRecord(db, 'course', session.fields.course_id);
+  const trainees = await enrolledTrainees(db, session.fields.course_id);
+  const marks = new Map((await listGroup(db, 'attendance', sessionId)).map((a) => [a.fields.trainee_id, a]));
+  return { session, course, trainees, marks };
+}
+
+/** @param {{sessionId: string}} props */
+export function RosterScreen({ sessionId }) {
+  const services = useServices();
+  const roster = useQuery((db) => loadRoster(db, sessionId), [sessionId]);
+  if (roster === undefined) return null;
+  if (roster === null) return <p class="empty">{t('common.not_found')}</p>;
+  const { session, course, trainees, marks } = roster;
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
+  for (const tr of trainees) {
+    const status = marks.get(tr.id)?.fields.status;
+    if (status) counts[status] += 1;
+  }
+  const unmarked = trainees.length - STATUSES.reduce((sum, s) => sum + counts[s], 0);
+
+  /** @param {string} traineeId @param {typeof STATUSES[number]} status */
+  const mark = (traineeId, status) => markAttendance(services, sessionId, traineeId, status).catch(showSaveError);
+
+  return (
+    <section class="screen roster">
+      <h1>{course?.fields.title}</h1>
+      <p class="lead">{formatDay(session.fields.date)} {session.fields.start_time?.slice(0, 5) ?? ''} {session.fields.place ?? ''}</p>
+      <div class="counts" data-testid="counts">
+        {STATUSES.map((s) => <span key={s} class={`count ${s}`} data-status={s} data-count={counts[s]}>{SYMBOLS[s]} {t(`status.${s}`)}: {counts[s]}</span>)}
+        <span class="count unmarked" data-status="unmarked" data-count={unmarked}>{t('roster.unmarked')}: {unmarked}</span>
+      </div>
+      <ul class="roster-list">
+        {trainees.map((tr) => {
+          const mine = marks.get(tr.id);
+          return (
+            <li key={tr.id} data-testid="roster-row" data-trainee={tr.id} data-status={mine?.fields.status ?? ''}>
+              <a class="name" href={`#/course/${session.fields.course_id}/trainee/${tr.id}`}>
+                {tr.fields.full_name}
+                {mine?.pending ? <span class="badge" title={t('common.unsent')}>↑</span> : null}
+              </a>
+              <div class="status-buttons" role="group" aria-label={tr.fields.full_name}>
+                {STATUSES.map((s) => (
+                  <button type="button" key={s} class={`status ${s} ${mine?.fields.status === s ? 'chosen' : ''}`}
+                    aria-pressed={mine?.fields.status === s} data-status={s} onClick={() => mark(tr.id, s)}>
+                    <span aria-hidden="true">{SYMBOLS[s]}</span> {t(`status.${s}`)}
+                  </button>
+                ))}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      <a class="button primary big" href={`#/session/${sessionId}/walk-in`} data-testid="add-walk-in">+ {t('roster.add_walk_in')}</a>
+    </section>
+  );
+}

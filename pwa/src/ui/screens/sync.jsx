@@ -1,0 +1,106 @@
+// @ts-check
+/**
+ * Everything about getting the work off this phone: what waits, what went wrong, what
+ * the server refused or found in conflict, storage, saving the outbox to a file, and
+ * signing out (refused while anything is unsent).
+ */
+import { useState } from 'preact/hooks';
+import { signOut, UnsentWork } from '../../client/device.js';
+import { makeOutboxFile } from '../../client/outbox-file.js';
+import { getEnrolment, getSyncStatus } from '../../store/meta.js';
+import { pendingCount } from '../../store/outbox.js';
+import { listRecords, listRejections } from '../../store/queries.js';
+import { describeRecord, describeValue } from '../describe.js';
+import { useQuery, useServices } from '../hooks.js';
+import { errorText, formatMoment, t } from '../i18n.js';
+import { LanguageSwitch } from '../language-switch.jsx';
+import { StorageInfo } from '../storage-info.jsx';
+
+/** @param {import('../../store/db.js').Db} db */
+async function loadSync(db) {
+  const conflicts = (await listRecords(db, 'conflict')).filter((c) => !c.fields.resolved);
+  const rejections = await listRejections(db);
+  return {
+    pending: await pendingCount(db), status: await getSyncStatus(db), enrolment: await getEnrolment(db),
+    conflicts: await Promise.all(conflicts.map(async (c) => ({
+      id: c.id, field: c.fields.field, winner: c.fields.winner_value, loser: c.fields.loser_value,
+      what: await describeRecord(db, c.fields.record_entity, c.fields.record_id) }))),
+    rejections: await Promise.all(rejections.map(async (r) => ({
+      id: r.op.op_id, reason: r.reason, at: r.at,
+      what: await describeRecord(db, r.op.entity, r.op.id, r.op.fields) }))),
+  };
+}
+
+export function SyncScreen() {
+  const services = useServices();
+  const data = useQuery(loadSync, []);
+  const [message, setMessage] = useState(/** @type {string | null} */ (null));
+  if (!data) return null;
+  const { pending, status, enrolment } = data;
+
+  async function saveFile() {
+    const file = await makeOutboxFile(services.db, services.appVersion, Date.now());
+    if (!file) return setMessage(t('sync.nothing_to_save'));
+    const blob = new File([file.text], file.name, { type: 'application/json' });
+    if (navigator.canShare?.({ files: [blob] })) {
+      await navigator.share({ files: [blob], title: file.name }).catch(() => {});
+    } else {
+      const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: file.name });
+      link.click();
+      URL.revokeObjectURL(link.href);
+    }
+    setMessage(t('sync.file_saved', { count: file.count, name: file.name }));
+  }
+
+  async function leave() {
+    try {
+      await signOut(services.db);
+      services.changed();
+      location.hash = '#/';
+    } catch (error) {
+      setMessage(error instanceof UnsentWork ? t('sync.sign_out_refused', { count: error.pending }) : String(error));
+    }
+  }
+
+  return (
+    <section class="screen sync">
+      <h1>{t('sync.title')}</h1>
+      <dl class="facts">
+        <dt>{t('sync.waiting')}</dt><dd data-testid="sync-pending">{pending}</dd>
+        <dt>{t('sync.last_label')}</dt><dd>{status.lastSyncedAt ? formatMoment(status.lastSyncedAt) : t('sync.never')}</dd>
+        {status.lastError ? <><dt>{t('sync.problem')}</dt><dd class="form-error">{errorText(status.lastError)}</dd></> : null}
+        <dt>{t('sync.signed_in_as')}</dt><dd>{enrolment?.user.name}</dd>
+      </dl>
+      <button type="button" class="primary big" onClick={() => services.client.sync()} disabled={!navigator.onLine}>⟳ {t('sync.now')}</button>
+      <button type="button" class="big" onClick={saveFile} data-testid="save-outbox">⇩ {t('sync.save_file')}</button>
+      <p class="hint">{t('sync.save_file_hint')}</p>
+      {message ? <p class="notice" role="status">{message}</p> : null}
+
+      <h2>{t('sync.conflicts', { count: data.conflicts.length })}</h2>
+      {data.conflicts.length === 0 ? <p class="empty">{t('sync.no_conflicts')}</p> : (
+        <ul class="notices" data-testid="conflicts">
+          {data.conflicts.map((c) => (
+            <li key={c.id} data-testid="conflict">
+              <strong>{c.what}</strong>
+              <span>{t('sync.conflict_kept', { kept: describeValue(c.field, c.winner), other: describeValue(c.field, c.loser) })}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>{t('sync.rejections', { count: data.rejections.length })}</h2>
+      {data.rejections.length === 0 ? <p class="empty">{t('sync.no_rejections')}</p> : (
+        <ul class="notices" data-testid="rejections">
+          {data.rejections.map((r) => (
+            <li key={r.id} data-testid="rejection"><strong>{r.what}</strong><span>{r.reason}</span><small>{formatMoment(r.at)}</small></li>
+          ))}
+        </ul>
+      )}
+      <StorageInfo />
+      {enrolment && ['coordinator', 'admin'].includes(enrolment.user.role)
+        ? <a class="button big" href="#/upload">⇧ {t('upload.title')}</a> : null}
+      <LanguageSwitch />
+      <a class="button big" href="#/enrol">{t('sync.enrol_again')}</a>
+      <button type="button" class="big danger" onClick={leave} data-testid="sign-out">{t('sync.sign_out')}</button>
+    </section>
+  );
+}

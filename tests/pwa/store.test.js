@@ -1,0 +1,104 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { derivedId } from '../../pwa/src/sync/ids.js';
+import { InvalidOp, pendingCount, recordOps, allPending } from '../../pwa/src/store/outbox.js';
+import { getRecord, listGroup } from '../../pwa/src/store/queries.js';
+import { strictWrite } from '../../pwa/src/store/db.js';
+import { applyChange } from '../../pwa/src/store/view.js';
+import { signOut, enrolDevice, UnsentWork } from '../../pwa/src/client/device.js';
+import { freshPhone, NOW, SESSION, traineeId } from './support.js';
+
+/** @param {string} trainee @param {string} status */
+function mark(trainee, status) {
+  const fields = { session_id: SESSION, trainee_id: trainee, status };
+  return { entity: 'attendance', id: /** @type {string} */ (derivedId('attendance', fields)), kind: /** @type {const} */ ('upsert'), fields };
+}
+
+test('a tap is in the outbox and on screen once recordOps resolves', async () => {
+  const { db, node } = await freshPhone();
+  const [op] = await recordOps(db, node, [mark(traineeId(1), 'present')], NOW);
+  assert.equal(await pendingCount(db), 1);
+  const row = await getRecord(db, 'attendance', op.id);
+  assert.equal(row?.fields.status, 'present');
+  assert.equal(row?.pending, true);
+  assert.deepEqual((await listGroup(db, 'attendance', SESSION)).map((r) => r.id), [op.id]);
+});
+
+test('a later tap on the same trainee replaces what the roster shows', async () => {
+  const { db, node } = await freshPhone();
+  await recordOps(db, node, [mark(traineeId(1), 'present')], NOW);
+  const [op] = await recordOps(db, node, [mark(traineeId(1), 'late')], NOW);
+  assert.equal((await getRecord(db, 'attendance', op.id))?.fields.status, 'late');
+  assert.equal(await pendingCount(db), 2);
+});
+
+test('taps made at the same moment get distinct, increasing clocks', async () => {
+  const { db, node } = await freshPhone();
+  await Promise.all([1, 2, 3, 4, 5].map((n) => recordOps(db, node, [mark(traineeId(n), 'present')], NOW)));
+  const hlcs = (await allPending(db)).map((entry) => entry.op.hlc);
+  assert.equal(new Set(hlcs).size, 5);
+  assert.deepEqual([...hlcs].sort(), hlcs);
+});
+
+test('an invalid op is refused and nothing of its batch is written', async () => {
+  const { db, node } = await freshPhone();
+  const good = mark(traineeId(1), 'present');
+  const bad = mark(traineeId(2), 'asleep');
+  await assert.rejects(recordOps(db, node, [good, bad], NOW), (error) => error instanceof InvalidOp && /status/.test(error.message));
+  assert.equal(await pendingCount(db), 0);
+  assert.equal(await getRecord(db, 'attendance', good.id), undefined);
+});
+
+test('an op carries the rev of the record as last pulled', async () => {
+  const { db, node } = await freshPhone();
+  const draft = mark(traineeId(1), 'present');
+  const tx = strictWrite(db);
+  await applyChange(tx, { entity: 'attendance', id: draft.id, rev: 41, hlc: `${NOW - 5000}-0000-other`, deleted: false, fields: draft.fields });
+  await tx.done;
+  const [op] = await recordOps(db, node, [{ ...draft, fields: { ...draft.fields, status: 'absent' } }], NOW);
+  assert.equal(op.base_rev, 41);
+});
+
+test('a pulled change written later than an unsent tap wins on screen; an earlier one does not', async () => {
+  const { db, node } = await freshPhone();
+  const draft = mark(traineeId(1), 'present');
+  await recordOps(db, node, [draft], NOW);
+  const pulled = (/** @type {number} */ at, /** @type {string} */ status, /** @type {number} */ rev) => ({
+    entity: 'attendance', id: draft.id, rev, hlc: `${at}-0000-other`, deleted: false, fields: { ...draft.fields, status } });
+  let tx = strictWrite(db);
+  await applyChange(tx, pulled(NOW - 1000, 'absent', 5));
+  await tx.done;
+  assert.equal((await getRecord(db, 'attendance', draft.id))?.fields.status, 'present');
+  tx = strictWrite(db);
+  await applyChange(tx, pulled(NOW + 1000, 'excused', 6));
+  await tx.done;
+  assert.equal((await getRecord(db, 'attendance', draft.id))?.fields.status, 'excused');
+});
+
+test('a page that arrives late does not roll a record back', async () => {
+  const { db } = await freshPhone();
+  const id = '44444444-4444-4444-8444-444444444444';
+  const change = (/** @type {number} */ rev, /** @type {string} */ title) => ({ entity: 'course', id, rev, hlc: `${NOW + rev}-0000-s`, deleted: false,
+    fields: { title, program_id: id, commune_id: id, trainer_ids: [] } });
+  const tx = strictWrite(db);
+  await applyChange(tx, change(9, 'new'));
+  await applyChange(tx, change(3, 'old'));
+  await tx.done;
+  assert.equal((await getRecord(db, 'course', id))?.fields.title, 'new');
+});
+
+test('sign-out and re-enrolment are refused while anything is unsent', async () => {
+  const { db, node, server } = await freshPhone();
+  await recordOps(db, node, [mark(traineeId(1), 'present')], NOW);
+  await assert.rejects(signOut(db), (error) => error instanceof UnsentWork && error.pending === 1);
+  await assert.rejects(enrolDevice(db, /** @type {any} */ (server.transport), 'ZZZZZ-ZZZZZ', { label: 'x', appVersion: 'x' }), UnsentWork);
+  assert.equal(await pendingCount(db), 1);
+});
+
+test('sign-out with nothing unsent clears the phone', async () => {
+  const { db, client } = await freshPhone();
+  await client.sync();
+  await signOut(db);
+  assert.equal(await db.count('meta'), 0);
+});

@@ -1,0 +1,177 @@
+// @ts-check
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, createHash } from 'node:crypto';
+import { derivedId } from '../../pwa/src/sync/ids.js';
+import { allPending, pendingCount, recordOps } from '../../pwa/src/store/outbox.js';
+import { getMeta, getSyncStatus } from '../../pwa/src/store/meta.js';
+import { getRecord, listRejections } from '../../pwa/src/store/queries.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_OPS, PULL_LIMIT } from '../../pwa/src/client/sync-client.js';
+import { getReady } from '../../pwa/src/client/device.js';
+import { makeOutboxFile } from '../../pwa/src/client/outbox-file.js';
+import { TransportError } from '../../pwa/src/transport/http.js';
+import { freshPhone, NOW, SESSION, traineeId } from './support.js';
+
+/** @param {number} n @param {string} [status] */
+function mark(n, status = 'present') {
+  const fields = { session_id: SESSION, trainee_id: traineeId(n), status };
+  return { entity: 'attendance', id: /** @type {string} */ (derivedId('attendance', fields)), kind: /** @type {const} */ ('upsert'), fields };
+}
+
+/** @param {any} phone @param {number} count */
+async function markMany(phone, count) {
+  const drafts = Array.from({ length: count }, (_, i) => mark(i + 1));
+  return recordOps(phone.db, phone.node, drafts, NOW);
+}
+
+const offline = () => {
+  throw new TransportError('offline', 'connection dropped');
+};
+
+test('the outbox goes up in chunks and empties once every op is acknowledged', async () => {
+  const phone = await freshPhone();
+  await markMany(phone, MAX_BATCH_OPS + 50);
+  const result = await phone.client.sync();
+  assert.equal(result.ok, true);
+  const sizes = phone.server.requests.map((r) => r.ops.length);
+  assert.equal(sizes.at(-1), 0, 'the last round only pulls');
+  assert.equal(sizes.reduce((a, b) => a + b), MAX_BATCH_OPS + 50);
+  for (const request of phone.server.requests.slice(0, -1)) {
+    assert.ok(request.ops.length <= MAX_BATCH_OPS);
+    assert.ok(JSON.stringify(request.ops).length <= MAX_BATCH_BYTES + 1000);
+  }
+  assert.equal(await pendingCount(phone.db), 0);
+  assert.equal(phone.server.records.size, MAX_BATCH_OPS + 50);
+  assert.equal(phone.server.requests[0].pending_ops, MAX_BATCH_OPS + 50);
+});
+
+test('a drop after the first chunk keeps what was not acknowledged, and the next sync sends only that', async () => {
+  const phone = await freshPhone();
+  const ops = await markMany(phone, MAX_BATCH_OPS + 10);
+  phone.server.then((body) => phone.server.answer(body));
+  phone.server.then(offline);
+  const first = await phone.client.sync();
+  assert.equal(first.ok, false);
+  assert.equal(first.error?.code, 'offline');
+  assert.equal((await getSyncStatus(phone.db)).lastError?.code, 'offline');
+  const left = (await allPending(phone.db)).map((entry) => entry.op.op_id);
+  const firstChunk = phone.server.requests[0].ops.length;
+  assert.ok(left.length > 0 && firstChunk > 0);
+  assert.deepEqual(left, ops.slice(firstChunk).map((op) => op.op_id));
+
+  phone.server.requests.length = 0;
+  assert.equal((await phone.client.sync()).ok, true);
+  const resent = phone.server.requests.flatMap((r) => r.ops.map((/** @type {any} */ op) => op.op_id));
+  assert.deepEqual(resent, left);
+  assert.equal(await pendingCount(phone.db), 0);
+  assert.equal((await getSyncStatus(phone.db)).lastError, null);
+});
+
+test('an answer lost after the server applied a chunk is resent and counted once', async () => {
+  const phone = await freshPhone();
+  await markMany(phone, 3);
+  phone.server.then((body) => {
+    phone.server.answer(body);
+    throw new TransportError('offline', 'cut mid-answer');
+  });
+  assert.equal((await phone.client.sync()).ok, false);
+  assert.equal(await pendingCount(phone.db), 3);
+  assert.equal((await phone.client.sync()).ok, true);
+  assert.equal(await pendingCount(phone.db), 0);
+  assert.equal(phone.server.records.size, 3);
+});
+
+test('pulls are paged until the server says there is no more, and the cursor is kept', async () => {
+  const phone = await freshPhone();
+  for (let n = 0; n < PULL_LIMIT * 2 + 7; n++) {
+    phone.server.seed({ entity: 'trainee', id: traineeId(n), fields: { full_name: `Trainee ${n}`, commune_id: SESSION } });
+  }
+  const result = await getReady(phone.db, phone.client, () => NOW);
+  assert.equal(result.ok, true);
+  assert.equal(result.pulled, PULL_LIMIT * 2 + 7);
+  assert.equal(phone.server.requests.length, 3);
+  assert.equal(await getMeta(phone.db, 'cursor'), `r${PULL_LIMIT * 2 + 7}`);
+  assert.equal((await getSyncStatus(phone.db)).readyAt, NOW);
+  assert.equal((await getRecord(phone.db, 'trainee', traineeId(5)))?.fields.full_name, 'Trainee 5');
+});
+
+test('a refused op leaves the outbox, stays readable with its reason, and never blocks the rest', async () => {
+  const phone = await freshPhone();
+  const [bad, good] = await recordOps(phone.db, phone.node, [mark(1, 'absent'), mark(2)], NOW);
+  phone.server.judge(bad.op_id, { status: 'rejected', reason: 'this session is outside your courses' });
+  assert.equal((await phone.client.sync()).ok, true);
+  assert.equal(await pendingCount(phone.db), 0);
+  const rejections = await listRejections(phone.db);
+  assert.deepEqual(rejections.map((r) => [r.op.op_id, r.reason]), [[bad.op_id, 'this session is outside your courses']]);
+  assert.equal(await getRecord(phone.db, 'attendance', bad.id), undefined);
+  assert.equal((await getRecord(phone.db, 'attendance', good.id))?.fields.status, 'present');
+});
+
+test('a 413 halves the chunk and tries again', async () => {
+  const phone = await freshPhone();
+  await markMany(phone, 40);
+  phone.server.then(() => {
+    throw new TransportError('request_too_large', 'too large', 413);
+  });
+  assert.equal((await phone.client.sync()).ok, true);
+  assert.deepEqual(phone.server.requests.map((r) => r.ops.length), [40, 20, 20, 0]);
+});
+
+test('a cursor the server no longer knows is dropped and the pull starts over', async () => {
+  const phone = await freshPhone();
+  phone.server.seed({ entity: 'trainee', id: traineeId(1), fields: { full_name: 'A', commune_id: SESSION } });
+  await phone.client.sync();
+  phone.server.then(() => {
+    throw new TransportError('bad_cursor', 'unknown cursor', 400);
+  });
+  assert.equal((await phone.client.sync()).ok, true);
+  assert.equal(phone.server.requests.at(-1).cursor, null);
+});
+
+test('a revoked device stops syncing, says why, and keeps its outbox', async () => {
+  const phone = await freshPhone();
+  await markMany(phone, 2);
+  phone.server.then(() => {
+    throw new TransportError('device_revoked', 'revoked', 401, { wipe: true });
+  });
+  const result = await phone.client.sync();
+  assert.equal(result.error?.code, 'device_revoked');
+  assert.equal(await pendingCount(phone.db), 2);
+});
+
+test('a sync asked for while one runs is folded into it', async () => {
+  const phone = await freshPhone();
+  await markMany(phone, 1);
+  const first = phone.client.sync();
+  const second = phone.client.sync();
+  assert.equal(first, second);
+  await first;
+  assert.equal(await pendingCount(phone.db), 0);
+});
+
+test('the clock moves past the server clock after a sync', async () => {
+  const phone = await freshPhone();
+  phone.server.seed({ entity: 'trainee', id: traineeId(1), fields: { full_name: 'A', commune_id: SESSION } });
+  await phone.client.sync();
+  const [op] = await recordOps(phone.db, phone.node, [mark(1)], NOW - 86_400_000);
+  assert.ok(op.hlc > phone.server.answer({ ops: [], cursor: null, pull_limit: 1 }).server_hlc.slice(0, 13));
+});
+
+test('the saved outbox file holds every unsent op, signed with the token digest', async () => {
+  const phone = await freshPhone();
+  const ops = await markMany(phone, 3);
+  const file = await makeOutboxFile(phone.db, 'test', NOW);
+  assert.ok(file);
+  const parsed = JSON.parse(file.text);
+  assert.equal(parsed.format, 'fieldroll-outbox');
+  const payload = JSON.parse(parsed.payload);
+  assert.deepEqual(payload.ops, ops);
+  const key = createHash('sha256').update('token-1').digest();
+  assert.equal(parsed.signature, createHmac('sha256', key).update(parsed.payload, 'utf8').digest('hex'));
+  assert.equal(await pendingCount(phone.db), 3, 'saving to a file does not drop anything');
+});
+
+test('nothing unsent, no file', async () => {
+  const phone = await freshPhone();
+  assert.equal(await makeOutboxFile(phone.db, 'test', NOW), null);
+});
