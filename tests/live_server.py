@@ -53,6 +53,7 @@ class LinkCutter:
             b"".join(answer)
             getattr(answer, "close", lambda: None)()
         _drop(environ)
+        start_response("502 Link Cut", [("Content-Length", "0")])
         return []
 
 

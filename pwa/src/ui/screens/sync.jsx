@@ -70,6 +70,7 @@ export function SyncScreen() {
         <dt>{t('sync.last_label')}</dt><dd>{status.lastSyncedAt ? formatMoment(status.lastSyncedAt) : t('sync.never')}</dd>
         {status.lastError ? <><dt>{t('sync.problem')}</dt><dd class="form-error">{errorText(status.lastError)}</dd></> : null}
         <dt>{t('sync.signed_in_as')}</dt><dd>{enrolment?.user.name}</dd>
+        <dt>{t('sync.app_version')}</dt><dd data-testid="app-version">{services.appVersion}</dd>
       </dl>
       <button type="button" class="primary big" onClick={() => services.client.sync()} disabled={!navigator.onLine}>⟳ {t('sync.now')}</button>
       <button type="button" class="big" onClick={saveFile} data-testid="save-outbox">⇩ {t('sync.save_file')}</button>

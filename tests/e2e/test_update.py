@@ -1,0 +1,43 @@
+"""A new app version reaches a phone holding unsent taps: the taps survive the update and sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.models import OpLog
+from tests.e2e.conftest import Register, build_pwa
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_update_keeps_the_outbox(register: Register, phone_for, tmp_path: Path) -> None:
+    phone = phone_for("tuan.trainer")
+    phone.enrol(register.codes["tuan.trainer"])
+    phone.get_ready()
+    phone.page.goto(f"{phone.url}/#/sync")
+    expect(phone.page.get_by_test_id("app-version")).to_have_text("e2e-1")
+    phone.page.goto(f"{phone.url}/#/")
+    phone.open_first_session_today()
+    phone.go_offline()
+    rows = phone.page.get_by_test_id("roster-row")
+    for i in range(2):
+        phone.mark(rows.nth(i).get_attribute("data-trainee") or "", "Có mặt")
+    phone.expect_pending(2)
+
+    register.app.config["PWA_DIST_DIR"] = str(build_pwa(tmp_path / "dist-2", "e2e-2"))
+    phone.go_online()
+    phone.page.reload()
+    update = phone.page.get_by_role("button", name="Cập nhật")
+    with phone.page.expect_navigation(timeout=30_000):  # the new version takes over and reloads the page
+        update.click(timeout=30_000)
+    phone.page.goto(f"{phone.url}/#/sync")
+    expect(phone.page.get_by_test_id("app-version")).to_have_text("e2e-2", timeout=20_000)
+    phone.sync_now()
+    phone.expect_pending(0)
+    from_phone = select(func.count()).select_from(OpLog).where(OpLog.device_id.is_not(None), OpLog.entity == "attendance")
+    assert register.query(lambda: db.session.scalar(from_phone)) == 2
