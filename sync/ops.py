@@ -141,6 +141,8 @@ def value_problem(spec: FieldSpec, value: Any) -> str | None:
             return "must be text"
         if "\x00" in value:
             return "must not contain NUL characters"
+        if has_broken_character(value):
+            return BROKEN_TEXT
         return None if len(value) <= limit else f"must be at most {limit} characters"
     if kind == "int":
         return _int_problem(spec, value)
@@ -178,6 +180,18 @@ def _int_problem(spec: FieldSpec, value: Any) -> str | None:
     return None
 
 
+BROKEN_TEXT = "must not contain broken characters (half of an emoji or symbol)"
+
+
+def has_broken_character(text: str) -> bool:
+    """Tell whether text holds a lone UTF-16 surrogate, which no database can store as text.
+
+    A phone that cuts text at a fixed length can split an emoji in two; JSON carries the
+    half as an escape, and only the encode at commit time would notice.
+    """
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _json_problem(value: Any) -> str | None:
     try:
         text = json.dumps(value, ensure_ascii=False)
@@ -185,6 +199,8 @@ def _json_problem(value: Any) -> str | None:
         return "must be JSON"
     if "\\u0000" in text or "\x00" in text:
         return "must not contain NUL characters"
+    if has_broken_character(text):
+        return BROKEN_TEXT
     size = len(text.encode())
     return None if size <= MAX_JSON_FIELD_BYTES else f"must be at most {MAX_JSON_FIELD_BYTES} bytes"
 

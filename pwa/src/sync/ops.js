@@ -139,6 +139,7 @@ export function valueProblem(spec, value) {
 function textProblem(value, limit) {
   if (typeof value !== 'string') return 'must be text';
   if (value.includes('\0')) return 'must not contain NUL characters';
+  if (hasBrokenCharacter(value)) return BROKEN_TEXT;
   // Python counts code points, not UTF-16 units: an emoji is one character there.
   return [...value].length <= limit ? null : `must be at most ${limit} characters`;
 }
@@ -191,6 +192,32 @@ function checklistItemsProblem(value) {
   return null;
 }
 
+export const BROKEN_TEXT = 'must not contain broken characters (half of an emoji or symbol)';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether text holds half of a UTF-16 pair, which no database stores as text: a phone
+ * that cuts text at a fixed length can split an emoji in two.
+ * @param {string} text
+ */
+export function hasBrokenCharacter(text) {
+  return LONE_SURROGATE.test(text);
+}
+
+/**
+ * Whether any string (key or value) inside a JSON value holds a broken character.
+ * @param {unknown} value
+ * @returns {boolean}
+ */
+function holdsBrokenCharacter(value) {
+  if (typeof value === 'string') return hasBrokenCharacter(value);
+  if (Array.isArray(value)) return value.some(holdsBrokenCharacter);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).some(([key, item]) => hasBrokenCharacter(key) || holdsBrokenCharacter(item));
+  }
+  return false;
+}
+
 /**
  * @param {unknown} value
  * @returns {string | null}
@@ -199,6 +226,7 @@ function jsonProblem(value) {
   const text = pythonJson(value);
   if (text === null) return 'must be JSON';
   if (text.includes('\\u0000')) return 'must not contain NUL characters';
+  if (holdsBrokenCharacter(value)) return BROKEN_TEXT;
   const bytes = new TextEncoder().encode(text).length;
   return bytes <= MAX_JSON_FIELD_BYTES ? null : `must be at most ${MAX_JSON_FIELD_BYTES} bytes`;
 }
