@@ -1,0 +1,34 @@
+"""Taps made offline go up through Background Sync after the app is closed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.models import OpLog
+from tests.e2e.conftest import Register
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_service_worker_sends_the_outbox_with_the_app_closed(register: Register, phone_for) -> None:
+    phone = phone_for("tuan.trainer")
+    phone.enrol(register.codes["tuan.trainer"])
+    phone.get_ready()
+    phone.open_first_session_today()
+    phone.go_offline()
+    rows = phone.page.get_by_test_id("roster-row")
+    for i in range(3):
+        phone.mark(rows.nth(i).get_attribute("data-trainee") or "", "Có mặt")
+    phone.expect_pending(3)
+    phone.page.close()
+
+    phone.go_online()
+    from_phone = select(func.count()).select_from(OpLog).where(OpLog.device_id.is_not(None))
+    deadline = time.monotonic() + 30
+    while register.query(lambda: db.session.scalar(from_phone)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert register.query(lambda: db.session.scalar(from_phone)) == 3
