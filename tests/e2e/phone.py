@@ -66,6 +66,10 @@ class Phone:
     def sync_now(self) -> None:
         self.page.get_by_test_id("sync-now").click()
 
+    def open_sync_screen(self) -> None:
+        self.page.get_by_test_id("sync-bar").locator("a.sync-summary").click()
+        expect(self.page.get_by_test_id("sync-pending")).to_be_visible()
+
     def sync_until_sent(self, tries: int = 6) -> int:
         """Tap "sync now" until nothing is pending, as a trainer on a bad link does; return the taps."""
         button = self.page.get_by_test_id("sync-now")

@@ -114,7 +114,7 @@ def test_a_course_day_offline_reaches_the_server(register: Register, phone_for) 
     phone.go_online()
     phone.sync_now()
     phone.expect_pending(0)
-    phone.page.get_by_test_id("sync-bar").locator("a.sync-summary").click()
+    phone.open_sync_screen()
     phone.screenshot("sync")
 
     def server_view() -> dict[str, object]:

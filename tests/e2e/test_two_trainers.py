@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from server.admin import assign_trainer
+from server.admin import assign_trainer, find_user
+from server.demo_data import local_today
 from server.extensions import db
 from server.models import Attendance, Conflict, Course, CourseSession
-from server.demo_data import local_today
 from tests.e2e.conftest import Register
 from tests.e2e.phone import Phone
 
@@ -17,30 +19,20 @@ pytestmark = pytest.mark.browser
 
 
 def shared_session(register: Register) -> str:
-    """Give mai.trainer tuan.trainer's course that meets today; return that session's id."""
+    """Put tuan.trainer and mai.trainer on one course that meets today; return that session's id."""
 
     def assign() -> str:
-        today = local_today(_now_ms()).isoformat()
+        today = local_today(int(time.time() * 1000)).isoformat()
         session = db.session.scalars(select(CourseSession).where(CourseSession.date == today)).first()
         assert session is not None
         course = db.session.get(Course, session.course_id)
         assert course is not None
         for name in ("tuan.trainer", "mai.trainer"):
-            if not any(name_id == _user_id(name) for name_id in course.trainer_ids):
+            if find_user(name).id not in course.trainer_ids:
                 assign_trainer(name, course.id)
         return session.id
 
     return register.query(assign)
-
-
-def _now_ms() -> int:
-    import time
-    return int(time.time() * 1000)
-
-
-def _user_id(name: str) -> str:
-    from server.admin import find_user
-    return find_user(name).id
 
 
 def ready_phone(phone: Phone, code: str, session_id: str) -> None:

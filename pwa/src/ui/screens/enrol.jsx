@@ -7,8 +7,8 @@ import { errorText, t } from '../i18n.js';
 import { LanguageSwitch } from '../language-switch.jsx';
 import { Scanner } from '../scanner.jsx';
 
-// A code as printed (ABCDE-FGHJK), alone or at the end of an enrolment link (#/enrol/CODE).
-const CODE_IN_TEXT = /([A-Za-z0-9]{5}-?[A-Za-z0-9]{5})\s*$/;
+// A code as printed (ABCDE-FGHJK), alone or at the end of an enrolment link (…/#/enrol/CODE).
+const CODE_IN_TEXT = /^(?:\S*#\/enrol\/)?([A-Za-z0-9]{5}-?[A-Za-z0-9]{5})\s*$/;
 
 /** @param {{prefill?: string, enrolled: boolean}} props */
 export function EnrolScreen({ prefill, enrolled }) {
