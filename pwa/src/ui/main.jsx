@@ -13,7 +13,7 @@ import { updateReady } from './update-banner.jsx';
 import './app.css';
 
 // Set by the build from package.json.
-const APP_VERSION = globalThis.FIELDROLL_VERSION ?? 'dev';
+const APP_VERSION = /** @type {any} */ (globalThis).FIELDROLL_VERSION ?? 'dev';
 
 async function start() {
   setLanguage(language());
