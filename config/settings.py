@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 INSTANCE_DIR = Path(os.environ.get("FIELDROLL_INSTANCE_DIR", Path.cwd() / "instance"))
+REPO_DIR = Path(__file__).resolve().parent.parent
 
 
 def database_url(environ: Mapping[str, str]) -> str:
@@ -40,6 +41,11 @@ class Config:
     MAX_PULL_LIMIT = 2000
     ENROLMENT_CODE_TTL_S = _int("FIELDROLL_ENROLMENT_CODE_TTL_S", 7 * 24 * 3600)
     GZIP_MIN_RESPONSE_BYTES = 256
+    # A trainer offline for days saves more than one sync's worth of ops to a file; the cap
+    # keeps one upload from holding the write lock for long.
+    MAX_OPS_PER_OUTBOX_FILE = 10_000
+    # The built PWA (npm run build --prefix pwa), served at / by server/app_shell.py.
+    PWA_DIST_DIR = os.environ.get("FIELDROLL_PWA_DIST_DIR", str(REPO_DIR / "pwa" / "dist"))
 
 
 class TestConfig(Config):

@@ -8,9 +8,10 @@ from typing import Any
 from flask import Flask
 
 from config.settings import Config
-from server import cli, database, errors, home, openapi
+from server import app_shell, cli, database, errors, home, openapi
 from server.devices import bp as devices_bp
 from server.extensions import db, migrate
+from server.outbox_files import bp as outbox_files_bp
 from server.sync_api import bp as sync_bp
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -33,8 +34,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     openapi.init_app(app)
     home.init_app(app)
+    app_shell.init_app(app)
     app.register_blueprint(sync_bp)
     app.register_blueprint(devices_bp)
+    app.register_blueprint(outbox_files_bp)
     return app
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -12,6 +14,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from server import admin
+from server.errors import ApiError
+from server.outbox_files.importer import import_outbox
 
 T = TypeVar("T")
 
@@ -29,7 +33,7 @@ def _admin(call: Callable[[], T]) -> T:
     """Run an admin function; show its error as a plain message, not a traceback."""
     try:
         return call()
-    except admin.AdminError as err:
+    except (admin.AdminError, ApiError) as err:
         raise click.ClickException(str(err)) from err
 
 
@@ -113,6 +117,23 @@ def demo() -> None:
         click.echo(f"{role:<12}{name:<28}enrolment code: {code}")
 
 
+@click.command("import-outbox")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_outbox_file(file: Path) -> None:
+    """Apply a trainer's saved outbox FILE as if their phone had synced; safe to run twice.
+
+    Prints each rejected op with its reason, then the count of each ack status.
+    """
+    imported = _admin(lambda: import_outbox(file.read_bytes(), admin.SERVER_ADMIN))
+    saved = datetime.fromtimestamp(imported.created_at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"file from device {imported.device_id} (app {imported.app_version or '?'}), saved {saved}")
+    for ack in imported.acks:
+        if ack.status == "rejected":
+            click.echo(f"rejected {ack.op_id}: {ack.reason}")
+    click.echo(", ".join(f"{count} {status}" for status, count in imported.counts().items()))
+
+
 @click.command("serve")
 @click.option("--port", default=None, help="Port to listen on (default: $PORT or 8000).")
 def serve(port: str | None) -> None:
@@ -126,5 +147,5 @@ def serve(port: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (user_group, device_group, enroll_code, assign, demo, serve):
+    for command in (user_group, device_group, enroll_code, assign, demo, import_outbox_file, serve):
         app.cli.add_command(command)

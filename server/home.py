@@ -1,10 +1,15 @@
-"""GET /: a status page, so the URL the demo prints shows that the server is up and loaded."""
+"""GET /: the app once it is built, else the status page; GET /status: the status page.
+
+The status page shows that the server is up and loaded, so the URL the demo prints is
+useful before anyone has built the PWA, and still reachable after.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template_string
 from flask.typing import ResponseReturnValue
 
+from server import app_shell
 from server.extensions import db
 from server.models import Course, CourseSession, Device, Trainee
 
@@ -23,17 +28,27 @@ td{padding:.2rem 1rem .2rem 0}</style></head><body>
 <tr><td>Học viên <i>Trainees</i></td><td>{{ trainees }}</td></tr>
 <tr><td>Thiết bị <i>Devices</i></td><td>{{ devices }}</td></tr>
 </table>
-<p>API: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> ·
+{% if built %}<p><a href="/">Mở ứng dụng</a> · <i><a href="/">Open the app</a></i></p>
+{% else %}<p>Ứng dụng chưa được build: chạy <code>npm run build --prefix pwa</code>.
+<i>The app is not built yet: run <code>npm run build --prefix pwa</code>.</i></p>
+{% endif %}<p>API: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> ·
 docs/protocol.md</p>
 </body></html>"""
 
 
 @bp.get("/")
+def start() -> ResponseReturnValue:
+    """Open the app when it is built; until then show the status page."""
+    return app_shell.shell_file("index.html", app_shell.NO_CACHE) if app_shell.is_built() else status_page()
+
+
+@bp.get("/status")
 def status_page() -> ResponseReturnValue:
-    """Show that the server is up, with how much it holds."""
+    """Show that the server is up, with how much it holds, and whether the app is built."""
     live = {name: db.session.query(model).filter_by(deleted=False).count()
             for name, model in (("courses", Course), ("sessions", CourseSession), ("trainees", Trainee))}
-    return render_template_string(PAGE, devices=db.session.query(Device).count(), **live)
+    return render_template_string(PAGE, devices=db.session.query(Device).count(), built=app_shell.is_built(),
+                                  **live)
 
 
 def init_app(app: Flask) -> None:

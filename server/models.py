@@ -88,8 +88,15 @@ class RejectedOp(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Conflict(db.Model):  # type: ignore[name-defined,misc]
+    """Two writes of one field that did not see each other: both values, kept for review.
+
+    Devices pull conflicts like records, so each opening and resolving takes a fresh `rev`
+    from the server sequence.
+    """
+
     __tablename__ = "conflict"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    rev: Mapped[int] = mapped_column(BigInteger, index=True)
     entity: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[str] = uuid_col()
     field: Mapped[str] = mapped_column(String(40))

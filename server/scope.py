@@ -10,12 +10,13 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from server.extensions import db
 from server.models import (
     ENTITY_MODELS,
     Area,
+    Conflict,
     Course,
     CourseSession,
     CourseTrainer,
@@ -215,3 +216,12 @@ def visible(entity: str, actor: Actor) -> ColumnElement[bool]:
     own = Trainee.origin_user_id == actor.user_id if actor.role == "trainer" \
         else Trainee.commune_id.in_(actor.area_ids)
     return or_(Trainee.id.in_(enrolled), own)
+
+
+def conflict_visible(actor: Actor) -> ColumnElement[bool]:
+    """Return the SQL condition for the conflicts the actor may read: those about records they may read."""
+    if actor.is_admin:
+        return true()
+    return or_(*(and_(Conflict.entity == entity,
+                      Conflict.record_id.in_(select(model.id).where(visible(entity, actor))))
+                 for entity, model in ENTITY_MODELS.items()))

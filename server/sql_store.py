@@ -171,6 +171,11 @@ class SqlStore:
             db.session.delete(have[user_id])
 
     def _write_conflicts(self, state: RecordState, conflicts: list[MergeConflict]) -> None:
+        """Open new conflicts, update changed ones and resolve those gone, each with a fresh rev.
+
+        Devices pull conflicts by rev; a fresh rev per change keeps revs unique, so a page
+        boundary never splits one, and an unchanged conflict keeps its rev and is not resent.
+        """
         rows = {(r.field, r.loser_op_id): r for r in db.session.scalars(
             select(Conflict).where(Conflict.entity == state.entity, Conflict.record_id == state.id))}
         now = now_utc()
@@ -183,9 +188,10 @@ class SqlStore:
                 db.session.add(Conflict(
                     entity=c.entity, record_id=c.id, field=c.field, loser_op_id=c.loser_op_id,
                     winner_op_id=c.winner_op_id, winner_value=c.winner_value,
-                    loser_value=c.loser_value, opened_at=now))
-            else:
+                    loser_value=c.loser_value, opened_at=now, rev=self.next_seq()))
+            elif (row.winner_op_id, row.winner_value, row.resolved_at) != (c.winner_op_id, c.winner_value, None):
                 row.winner_op_id, row.winner_value, row.resolved_at = c.winner_op_id, c.winner_value, None
+                row.rev = self.next_seq()
         for key, row in rows.items():
             if key not in open_keys and row.resolved_at is None:
-                row.resolved_at = now
+                row.resolved_at, row.rev = now, self.next_seq()

@@ -1,4 +1,4 @@
-"""Pulling: the records a device may see that changed since its cursor, in server order."""
+"""Pulling: the records and conflicts a device may see that changed since its cursor, in server order."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from server.errors import ApiError
 from server.extensions import db
-from server.models import ENTITY_MODELS
-from server.scope import Actor, scope_fingerprint, visible
+from server.models import ENTITY_MODELS, Conflict, OpLog
+from server.scope import Actor, conflict_visible, scope_fingerprint, visible
 from sync.entities import spec_for
 
 _CURSOR_RE = re.compile(r"^r(\d{1,18})\.([0-9a-f]{10})$")
@@ -44,30 +44,49 @@ def make_cursor(rev: int, fingerprint: str) -> str:
     return f"r{rev}.{fingerprint}"
 
 
-def change_of(entity: str, row: Any) -> dict[str, Any]:
+def _record_change(entity: str, row: Any) -> dict[str, Any]:
     spec = spec_for(entity)
     assert spec is not None
-    return {"entity": entity, "id": row.id, "rev": row.rev, "deleted": row.deleted,
+    return {"entity": entity, "id": row.id, "rev": row.rev, "deleted": row.deleted, "hlc": row.hlc,
             "fields": {name: getattr(row, name) for name in spec.fields}}
+
+
+def _conflict_change(row: Conflict, winner_hlc: str | None) -> dict[str, Any]:
+    """Send a conflict as a change of its own, so both writers (and reviewers) learn of it."""
+    return {"entity": "conflict", "id": str(row.id), "rev": row.rev, "deleted": False, "hlc": winner_hlc,
+            "fields": {"record_entity": row.entity, "record_id": row.record_id, "field": row.field,
+                       "winner_op_id": row.winner_op_id, "loser_op_id": row.loser_op_id,
+                       "winner_value": row.winner_value, "loser_value": row.loser_value,
+                       "resolved": row.resolved_at is not None}}
+
+
+def _records_since(entity: str, actor: Actor, since: int, limit: int) -> list[dict[str, Any]]:
+    model: Any = ENTITY_MODELS[entity]
+    query = select(model).where(model.rev > since, visible(entity, actor)).order_by(model.rev).limit(limit)
+    return [_record_change(entity, row) for row in db.session.scalars(query)]
+
+
+def _conflicts_since(actor: Actor, since: int, limit: int) -> list[dict[str, Any]]:
+    query = (select(Conflict, OpLog.hlc).outerjoin(OpLog, OpLog.op_id == Conflict.winner_op_id)
+             .where(Conflict.rev > since, conflict_visible(actor)).order_by(Conflict.rev).limit(limit))
+    return [_conflict_change(row, hlc) for row, hlc in db.session.execute(query)]
 
 
 def pull(actor: Actor, cursor: Cursor | None, limit: int) -> Page:
     """Return up to `limit` changes after the cursor, and whether more are waiting.
+
+    Each source (an entity table, the conflicts) gives its first `limit + 1` changes;
+    merged by rev, anything past `limit` means more are waiting. Revs are unique across
+    sources, so a page never ends inside one rev.
 
     A cursor made under another scope (a course assigned since) starts over from 0,
     so records that just came into view are sent too.
     """
     fingerprint = scope_fingerprint(actor)
     since = cursor.rev if cursor and cursor.fingerprint == fingerprint else 0
-    found: list[tuple[int, dict[str, Any]]] = []
-    more = False
-    for entity, model in ENTITY_MODELS.items():
-        query: Any = select(model).where(model.rev > since, visible(entity, actor))
-        rows = db.session.scalars(query.order_by(model.rev).limit(limit + 1)).all()
-        more = more or len(rows) > limit
-        found.extend((row.rev, change_of(entity, row)) for row in rows)
-    found.sort(key=lambda item: item[0])
+    found = [change for entity in ENTITY_MODELS for change in _records_since(entity, actor, since, limit + 1)]
+    found += _conflicts_since(actor, since, limit + 1)
+    found.sort(key=lambda change: change["rev"])
     page = found[:limit]
-    more = more or len(found) > limit
-    last = page[-1][0] if page else since
-    return Page([change for _, change in page], make_cursor(last, fingerprint), more)
+    last = page[-1]["rev"] if page else since
+    return Page(page, make_cursor(last, fingerprint), len(found) > limit)

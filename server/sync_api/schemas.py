@@ -34,11 +34,17 @@ class AckSchema(Schema):
 
 
 class ChangeSchema(Schema):
-    entity = fields.String(required=True)
-    id = fields.String(required=True)
+    entity = fields.String(required=True, metadata={
+        "description": "an entity of docs/protocol.md section 7, or 'conflict'"})
+    id = fields.String(required=True, metadata={
+        "description": "the record's UUID; for a conflict, the server's id for it (a decimal string)"})
     rev = fields.Integer(required=True)
     deleted = fields.Boolean(required=True)
-    fields_ = fields.Dict(required=True, data_key="fields", attribute="fields")
+    hlc = fields.String(required=True, allow_none=True, metadata={
+        "description": "the greatest HLC among the record's ops; for a conflict, the winning op's HLC"})
+    fields_ = fields.Dict(required=True, data_key="fields", attribute="fields", metadata={
+        "description": "the record's whole state; for a conflict: record_entity, record_id, field, "
+                       "winner_op_id, loser_op_id, winner_value, loser_value, resolved"})
 
 
 class SyncResponse(Schema):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import hmac
 import http.client
 import json
 import time
@@ -73,6 +75,10 @@ class Api:
         body = {"protocol": 1, "device_id": device.id, "cursor": cursor, "ops": ops or [], **extra}
         return self.request("POST", "/api/v1/sync", body, token=device.token)
 
+    def upload_outbox(self, uploader: Device, file: dict[str, Any], **kwargs: Any) -> Reply:
+        """Upload a saved outbox file with the uploader's (a coordinator's) device token."""
+        return self.request("POST", "/api/v1/outbox-files", file, token=uploader.token, **kwargs)
+
     def pull_all(self, device: Device, limit: int = 500) -> tuple[dict[tuple[str, str], dict[str, Any]], str]:
         """Pull every page; return records by (entity, id) and the final cursor."""
         records: dict[tuple[str, str], dict[str, Any]] = {}
@@ -111,6 +117,21 @@ def op(device: Device, entity: str, record_id: str | None = None, base_rev: int 
     if base_rev is not None:
         made["base_rev"] = base_rev
     return made
+
+
+def outbox_file(device: Device, ops: list[dict[str, Any]], *, created_at_ms: int | None = None,
+                app_version: str | None = "0.1.0") -> dict[str, Any]:
+    """Save `device`'s unsent ops to a file as the PWA does: the payload text, signed."""
+    payload = json.dumps({"device_id": device.id, "created_at_ms": created_at_ms or int(time.time() * 1000),
+                          "app_version": app_version, "ops": ops}, ensure_ascii=False)
+    return {"format": "fieldroll-outbox", "version": 1, "payload": payload,
+            "signature": sign_outbox_payload(device, payload)}
+
+
+def sign_outbox_payload(device: Device, payload: str) -> str:
+    """Sign an outbox file's payload text: HMAC-SHA256 keyed by the raw SHA-256 digest of the token."""
+    key = hashlib.sha256(device.token.encode()).digest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 def server_op(entity: str, record_id: str, **fields: Any) -> dict[str, Any]:

@@ -48,6 +48,10 @@ def test_a_sync_records_when_and_what_the_device_reported(world: World, api: Api
         assert row is not None
         assert (row.app_version, row.pending_ops) == ("0.3.1", 12)
         assert row.last_sync_at is not None
+    api.sync(device)  # an app that does not say keeps its version; its outbox size is unknown
+    with world.app.app_context():
+        row = db.session.get(Device, device.id)
+        assert row is not None and (row.app_version, row.pending_ops) == ("0.3.1", None)
 
 
 def test_a_revoked_device_is_refused_told_to_wipe_and_nothing_it_sends_applies(world: World, api: Api) -> None:

@@ -1,0 +1,47 @@
+"""The saved-outbox file the PWA writes, and the import's answer."""
+
+from __future__ import annotations
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from server.sync_api.schemas import AckSchema
+
+FILE_FORMAT = "fieldroll-outbox"
+FILE_VERSION = 1
+# 9999-12-31T23:59:59.999Z: any later "time" is garbage, and could not be shown as a date.
+MAX_TIME_MS = 253_402_300_799_999
+
+
+class OutboxFile(Schema):
+    format = fields.String(required=True, validate=validate.Equal(
+        FILE_FORMAT, error="this is not a FieldRoll outbox file"))
+    version = fields.Integer(required=True, strict=True, validate=validate.Equal(
+        FILE_VERSION, error="this server reads version 1 outbox files: update the server"))
+    payload = fields.String(required=True, metadata={
+        "description": "the JSON text of an OutboxPayload, exactly as signed"})
+    signature = fields.String(required=True, metadata={
+        "description": "hex HMAC-SHA256 of the payload's UTF-8 bytes, keyed by the SHA-256 digest of "
+                       "the device token"})
+
+
+class OutboxPayload(Schema):
+    device_id = fields.String(required=True, validate=validate.Length(equal=36))
+    created_at_ms = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_TIME_MS))
+    app_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    ops = fields.List(fields.Raw(), required=True, metadata={"description": "wire ops, as in a sync request"})
+
+    @validates("ops")
+    def _not_too_many(self, ops: list[object], **_: object) -> None:
+        limit = current_app.config["MAX_OPS_PER_OUTBOX_FILE"]
+        if len(ops) > limit:
+            raise ValidationError(f"at most {limit} ops per file")
+
+
+class OutboxImportResponse(Schema):
+    device_id = fields.String(required=True)
+    acks = fields.List(fields.Nested(AckSchema), required=True)
+    applied = fields.Integer(required=True)
+    duplicate = fields.Integer(required=True)
+    conflict = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
