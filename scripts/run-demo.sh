@@ -20,14 +20,16 @@ export FIELDROLL_DATABASE_URL="${FIELDROLL_DATABASE_URL:-sqlite:///$PWD/instance
 echo "database: $FIELDROLL_DATABASE_URL"
 .venv/bin/fieldroll init-db
 
-section "Demo data"
-.venv/bin/fieldroll demo
-
 # gunicorn.conf.py binds FIELDROLL_BIND, else 0.0.0.0:$PORT.
 port="${PORT:-8000}"
 if [[ -n ${FIELDROLL_BIND:-} ]]; then port="${FIELDROLL_BIND##*:}"; fi
+
+section "Demo data"
+.venv/bin/fieldroll demo --link "http://localhost:${port}"
+
 echo
 echo "FieldRoll is running at http://localhost:${port}/"
+echo "Open a trainer's link above (e.g. tuan.trainer) to enrol that browser as their phone."
 echo "(Ctrl-C to stop)"
 echo
 exec .venv/bin/gunicorn -c config/gunicorn.conf.py "server:create_app()"

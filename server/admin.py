@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import time
 import uuid
 from collections.abc import Sequence
 
+import segno
 from sqlalchemy import or_, select
 
 from server.demo_data import build_demo
@@ -80,6 +82,18 @@ def enrolment_code_for(name_or_id: str) -> str:
     code = create_enrolment_code(find_user(name_or_id))
     db.session.commit()
     return code
+
+
+def enrolment_link(app_url: str, code: str) -> str:
+    """Return the link that opens the app with the code filled in (the app's #/enrol/CODE route)."""
+    return f"{app_url.rstrip('/')}/#/enrol/{code}"
+
+
+def qr_for_terminal(text: str) -> str:
+    """Draw `text` as a QR code in block characters, for a phone's camera to read off a screen."""
+    buffer = io.StringIO()
+    segno.make(text, error="m").terminal(out=buffer, compact=True)
+    return buffer.getvalue()
 
 
 def assign_trainer(name_or_id: str, course_id: str) -> None:

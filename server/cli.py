@@ -85,14 +85,22 @@ def device_revoke(device_id: str) -> None:
     click.echo(f"revoked {device_id}")
 
 
+LINK_HELP = "also print the enrolment link for the app served at URL, and its QR code for a phone's camera"
+
+
 @click.command("enroll-code")
 @click.argument("user")
+@click.option("--link", "app_url", metavar="URL", help=LINK_HELP)
 @with_appcontext
-def enroll_code(user: str) -> None:
+def enroll_code(user: str, app_url: str | None) -> None:
     """Print a one-time device enrolment code for USER (name or id), alone on the last line."""
     code = _admin(lambda: admin.enrolment_code_for(user))
     days = current_app.config["ENROLMENT_CODE_TTL_S"] / 86400
     click.echo(f"one-time enrolment code for {user} (valid {days:g} days):", err=True)
+    if app_url:
+        link = admin.enrolment_link(app_url, code)
+        click.echo(admin.qr_for_terminal(link), err=True)
+        click.echo(link, err=True)
     click.echo(code)
 
 
@@ -107,14 +115,16 @@ def assign(trainer: str, course_id: str) -> None:
 
 
 @click.command("demo")
+@click.option("--link", "app_url", metavar="URL", help="also print each code's enrolment link for the app at URL")
 @with_appcontext
-def demo() -> None:
+def demo(app_url: str | None) -> None:
     """Load demo data (2 provinces, 4 communes, 6 courses, 120 trainees) and demo users.
 
     Safe to run twice: the demo's records have fixed ids and apply once.
     """
     for name, role, code in admin.load_demo():
-        click.echo(f"{role:<12}{name:<28}enrolment code: {code}")
+        link = f"  {admin.enrolment_link(app_url, code)}" if app_url else ""
+        click.echo(f"{role:<12}{name:<28}enrolment code: {code}{link}")
 
 
 @click.command("import-outbox")

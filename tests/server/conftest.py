@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
 
 from config.settings import TestConfig
 from server import create_app
 from server.database import init_db
 from server.extensions import db
 from sync.ids import derived_id
+from tests.live_server import serving
 from tests.server.protocol_client import Api, World, server_op
 
 PG_ENV = "FIELDROLL_TEST_DATABASE_URL"
@@ -93,19 +91,6 @@ def app(database_url: str) -> Iterator[Flask]:
 def live_url(app: Flask) -> Iterator[str]:
     with serving(app) as url:
         yield url
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve the app over real HTTP on localhost for the duration of the block."""
-    server = make_server("localhost", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
 
 
 @pytest.fixture

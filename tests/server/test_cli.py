@@ -71,6 +71,11 @@ def test_user_add_list_and_enrolment_code(cli_db: str) -> None:
     assert code.returncode == 0
     last = code.stdout.strip().splitlines()[-1]
     assert len(last) == 11 and last[5] == "-"
+    linked = run_cli("enroll-code", "hoa.banho", "--link", "https://fieldroll.example/", database_url=cli_db)
+    linked_code = linked.stdout.strip()
+    assert linked_code != last and len(linked_code) == 11
+    assert f"https://fieldroll.example/#/enrol/{linked_code}" in linked.stderr
+    assert "▄" in linked.stderr or "█" in linked.stderr  # the QR code, drawn for a camera
 
 
 def test_bad_cli_input_says_what_to_do_and_changes_nothing(cli_db: str) -> None:
