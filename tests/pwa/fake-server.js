@@ -6,8 +6,11 @@
  * against the real PWA in tests/e2e.
  */
 
+export const FIRST_DEVICE = '0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b';
+
 export function createFakeServer() {
   let rev = 0;
+  let enrolments = 0;
   /** @type {Map<string, any>} */
   const records = new Map();
   /** @type {any[]} */
@@ -43,8 +46,10 @@ export function createFakeServer() {
       server_hlc: `${String(1_760_000_000_000 + rev).padStart(13, '0')}-0000-server` };
   }
 
-  return {
+  const server = {
     requests,
+    /** Who the next enrolment code belongs to. */
+    enrolling: { id: 'u1', name: 'tuan.trainer', role: 'trainer' },
     records,
     /** Make the server answer this op with a verdict. @param {string} opId @param {{status: string, reason?: string}} verdict */
     judge(opId, verdict) {
@@ -68,12 +73,14 @@ export function createFakeServer() {
         return step ? step(body) : answer(body);
       },
       async enrol() {
-        return { device_id: '0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b', token: 'token-1',
-          user: { id: 'u1', name: 'tuan.trainer', role: 'trainer' } };
+        enrolments += 1;
+        return { device_id: enrolments === 1 ? FIRST_DEVICE : `0193a0b4-1c2d-7e3f-8a4b-${String(enrolments).padStart(12, '0')}`,
+          token: `token-${enrolments}`, user: server.enrolling };
       },
       async uploadOutboxFile() {
         throw new Error('not used here');
       },
     },
   };
+  return server;
 }

@@ -5,6 +5,7 @@ import { derivedId } from '../../pwa/src/sync/ids.js';
 import { InvalidOp, pendingCount, recordOps, allPending } from '../../pwa/src/store/outbox.js';
 import { getRecord, listGroup } from '../../pwa/src/store/queries.js';
 import { strictWrite } from '../../pwa/src/store/db.js';
+import { getEnrolment } from '../../pwa/src/store/meta.js';
 import { applyChange } from '../../pwa/src/store/view.js';
 import { signOut, enrolDevice, UnsentWork } from '../../pwa/src/client/device.js';
 import { freshPhone, NOW, SESSION, traineeId } from './support.js';
@@ -88,17 +89,46 @@ test('a page that arrives late does not roll a record back', async () => {
   assert.equal((await getRecord(db, 'course', id))?.fields.title, 'new');
 });
 
-test('sign-out and re-enrolment are refused while anything is unsent', async () => {
+test('sign-out, and enrolling for another person, are refused while anything is unsent', async () => {
   const { db, node, server } = await freshPhone();
   await recordOps(db, node, [mark(traineeId(1), 'present')], NOW);
-  await assert.rejects(signOut(db), (error) => error instanceof UnsentWork && error.pending === 1);
-  await assert.rejects(enrolDevice(db, /** @type {any} */ (server.transport), 'ZZZZZ-ZZZZZ', { label: 'x', appVersion: 'x' }), UnsentWork);
+  await assert.rejects(signOut(db, null), (error) => error instanceof UnsentWork && error.pending === 1);
+  server.enrolling = { id: 'u2', name: 'mai.trainer', role: 'trainer' };
+  const enrolAgain = enrolDevice(db, /** @type {any} */ (server.transport), 'ZZZZZ-ZZZZZ', { label: 'x', appVersion: 'x', locks: null });
+  await assert.rejects(enrolAgain, UnsentWork);
   assert.equal(await pendingCount(db), 1);
+  assert.equal((await getEnrolment(db))?.user.name, 'tuan.trainer');
+});
+
+test('the same person enrolling again keeps their unsent work, which then goes up under the new token', async () => {
+  const { db, node, server } = await freshPhone();
+  const [op] = await recordOps(db, node, [mark(traineeId(1), 'late')], NOW);
+  const user = await enrolDevice(db, /** @type {any} */ (server.transport), 'ZZZZZ-ZZZZZ', { label: 'x', appVersion: 'x', locks: null });
+  assert.equal(user.name, 'tuan.trainer');
+  assert.notEqual((await getEnrolment(db))?.device_id, node);
+  assert.equal(await pendingCount(db), 1);
+  assert.equal((await getRecord(db, 'attendance', op.id))?.fields.status, 'late');
+});
+
+test('a tap still saves when the phone clock fell far behind the last sync (a flat battery reset it)', async () => {
+  const { db, node } = await freshPhone();
+  await recordOps(db, node, [mark(traineeId(1), 'present')], NOW);
+  const sixtyDaysBack = NOW - 60 * 86_400_000;
+  const [op] = await recordOps(db, node, [mark(traineeId(2), 'present')], sixtyDaysBack);
+  assert.ok(op.hlc > `${NOW}`);
+});
+
+test('a tap the rules refuse says whether the clock is the cause', async () => {
+  const { db, node } = await freshPhone();
+  await assert.rejects(recordOps(db, node, [mark(traineeId(1), 'present')], Date.UTC(2001, 0, 1)),
+    (error) => error instanceof InvalidOp && error.code === 'clock_wrong');
+  await assert.rejects(recordOps(db, node, [mark(traineeId(1), 'asleep')], NOW),
+    (error) => error instanceof InvalidOp && error.code === 'invalid_op');
 });
 
 test('sign-out with nothing unsent clears the phone', async () => {
   const { db, client } = await freshPhone();
   await client.sync();
-  await signOut(db);
+  await signOut(db, null);
   assert.equal(await db.count('meta'), 0);
 });

@@ -3,7 +3,7 @@
 import { createSyncClient } from '../../pwa/src/client/sync-client.js';
 import { enrolDevice } from '../../pwa/src/client/device.js';
 import { openStore } from '../../pwa/src/store/db.js';
-import { createFakeServer } from './fake-server.js';
+import { createFakeServer, FIRST_DEVICE } from './fake-server.js';
 
 export const SESSION = '11111111-1111-4111-8111-111111111111';
 export const COURSE = '33333333-3333-4333-8333-333333333333';
@@ -20,18 +20,9 @@ export async function freshPhone() {
   phones += 1;
   const db = await openStore(`fieldroll-test-${phones}`);
   const server = createFakeServer();
-  await enrolDevice(db, /** @type {any} */ (server.transport), 'ABCDE-FGHJK', { label: 'test', appVersion: 'test' });
+  await enrolDevice(db, /** @type {any} */ (server.transport), 'ABCDE-FGHJK', { label: 'test', appVersion: 'test', locks: null });
   let clock = NOW;
   const now = () => clock++;
   const client = createSyncClient({ db, transport: /** @type {any} */ (server.transport), appVersion: 'test', now, locks: null });
-  return { db, server, client, node: '0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b', now };
-}
-
-/**
- * @param {string} trainee
- * @param {string} status
- */
-export function attendanceDraft(trainee, status) {
-  return { entity: 'attendance', id: '', kind: /** @type {const} */ ('upsert'),
-    fields: { session_id: SESSION, trainee_id: trainee, status } };
+  return { db, server, client, node: FIRST_DEVICE, now };
 }

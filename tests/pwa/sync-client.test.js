@@ -7,7 +7,7 @@ import { allPending, pendingCount, recordOps } from '../../pwa/src/store/outbox.
 import { getMeta, getSyncStatus } from '../../pwa/src/store/meta.js';
 import { getRecord, listRejections } from '../../pwa/src/store/queries.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_OPS, PULL_LIMIT } from '../../pwa/src/client/sync-client.js';
-import { getReady } from '../../pwa/src/client/device.js';
+import { enrolDevice, getReady } from '../../pwa/src/client/device.js';
 import { makeOutboxFile } from '../../pwa/src/client/outbox-file.js';
 import { TransportError } from '../../pwa/src/transport/http.js';
 import { freshPhone, NOW, SESSION, traineeId } from './support.js';
@@ -34,9 +34,8 @@ test('the outbox goes up in chunks and empties once every op is acknowledged', a
   const result = await phone.client.sync();
   assert.equal(result.ok, true);
   const sizes = phone.server.requests.map((r) => r.ops.length);
-  assert.equal(sizes.at(-1), 0, 'the last round only pulls');
-  assert.equal(sizes.reduce((a, b) => a + b), MAX_BATCH_OPS + 50);
-  for (const request of phone.server.requests.slice(0, -1)) {
+  assert.deepEqual(sizes, [MAX_BATCH_OPS, 50], 'no extra round once everything is sent and pulled');
+  for (const request of phone.server.requests) {
     assert.ok(request.ops.length <= MAX_BATCH_OPS);
     assert.ok(JSON.stringify(request.ops).length <= MAX_BATCH_BYTES + 1000);
   }
@@ -114,7 +113,7 @@ test('a 413 halves the chunk and tries again', async () => {
     throw new TransportError('request_too_large', 'too large', 413);
   });
   assert.equal((await phone.client.sync()).ok, true);
-  assert.deepEqual(phone.server.requests.map((r) => r.ops.length), [40, 20, 20, 0]);
+  assert.deepEqual(phone.server.requests.map((r) => r.ops.length), [40, 20, 20]);
 });
 
 test('a cursor the server no longer knows is dropped and the pull starts over', async () => {
@@ -139,14 +138,73 @@ test('a revoked device stops syncing, says why, and keeps its outbox', async () 
   assert.equal(await pendingCount(phone.db), 2);
 });
 
-test('a sync asked for while one runs is folded into it', async () => {
+test('a sync asked for while one runs is folded into it, and sends what was tapped meanwhile', async () => {
   const phone = await freshPhone();
   await markMany(phone, 1);
   const first = phone.client.sync();
+  await recordOps(phone.db, phone.node, [mark(2)], NOW);
   const second = phone.client.sync();
   assert.equal(first, second);
   await first;
   assert.equal(await pendingCount(phone.db), 0);
+  assert.equal(phone.server.records.size, 2);
+});
+
+test('batches are cut by size as well as by count', async () => {
+  const phone = await freshPhone();
+  const longNote = 'ghi chú '.repeat(240);
+  const drafts = Array.from({ length: 120 }, (_, i) => ({ ...mark(i + 1), fields: { ...mark(i + 1).fields, note: longNote } }));
+  await recordOps(phone.db, phone.node, drafts, NOW);
+  assert.equal((await phone.client.sync()).ok, true);
+  assert.ok(phone.server.requests.length >= 2);
+  for (const request of phone.server.requests) assert.ok(JSON.stringify(request.ops).length <= MAX_BATCH_BYTES);
+  assert.equal(phone.server.records.size, 120);
+});
+
+test('only acks for ops sent, and only known verdicts, take an op out of the outbox', async () => {
+  const phone = await freshPhone();
+  const [kept, inConflict, sentLater] = await recordOps(phone.db, phone.node, [mark(1), mark(2), mark(3)], NOW);
+  phone.server.judge(inConflict.op_id, { status: 'conflict' });
+  phone.server.then((body) => {
+    const reply = phone.server.answer({ ...body, ops: body.ops.slice(1, 2) });
+    const neverSent = '01a00000-0000-7000-8000-000000000000';
+    reply.acks.push({ op_id: kept.op_id, status: 'postponed' }, { op_id: neverSent, status: 'applied' });
+    reply.more = true;
+    return reply;
+  });
+  phone.client.sync();
+  await phone.client.sync();
+  assert.equal(phone.server.requests[0].ops.length, 3);
+  // The first reply held one verdict the app knows, for an op it sent: the other two went again.
+  assert.deepEqual(phone.server.requests[1].ops.map((/** @type {any} */ op) => op.op_id), [kept.op_id, sentLater.op_id]);
+  assert.equal(await pendingCount(phone.db), 0);
+});
+
+test('a reply that cannot be stored changes nothing and the sync says so', async () => {
+  const phone = await freshPhone();
+  await markMany(phone, 2);
+  phone.server.then((body) => ({ ...phone.server.answer(body), server_hlc: 'not a clock' }));
+  const result = await phone.client.sync();
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.code, 'internal_error');
+  assert.equal(await pendingCount(phone.db), 2);
+  assert.equal(await getMeta(phone.db, 'cursor'), undefined);
+  assert.equal((await getSyncStatus(phone.db)).lastError?.code, 'internal_error');
+  assert.equal((await phone.client.sync()).ok, true, 'the next sync resends and lands');
+  assert.equal(await pendingCount(phone.db), 0);
+});
+
+test('a reply for an earlier enrolment of the phone is not written into the new one', async () => {
+  const phone = await freshPhone();
+  await markMany(phone, 1);
+  phone.server.then(async (body) => {
+    const reply = phone.server.answer(body);
+    await enrolDevice(phone.db, /** @type {any} */ (phone.server.transport), 'ZZZZZ-ZZZZZ', { label: 'x', appVersion: 'x', locks: null });
+    return reply;
+  });
+  const result = await phone.client.sync();
+  assert.equal(result.ok, false);
+  assert.equal(await pendingCount(phone.db), 1, 'the old reply did not take the op out');
 });
 
 test('the clock moves past the server clock after a sync', async () => {

@@ -2,10 +2,14 @@
 /**
  * This phone as a FieldRoll device: enrolling it, getting it ready for offline work,
  * and forgetting it, which is refused while anything is unsent.
+ *
+ * Each runs under the sync lock and decides and writes in one transaction, so a sync
+ * that was under way cannot slip the previous enrolment's records into the next one.
  */
-import { clearStore, strictWrite } from '../store/db.js';
+import { WRITE_STORES, strictWrite } from '../store/db.js';
 import { getEnrolment, setMeta, updateSyncStatus } from '../store/meta.js';
-import { pendingCount } from '../store/outbox.js';
+import { refreshView } from '../store/view.js';
+import { browserLocks, withSyncLock } from './sync-lock.js';
 
 /** Refused because unsent work would be lost. */
 export class UnsentWork extends Error {
@@ -17,23 +21,37 @@ export class UnsentWork extends Error {
   }
 }
 
+// What a new enrolment of the same person keeps: their unsent work and what was refused.
+const KEPT_FOR_SAME_PERSON = new Set(['outbox', 'rejections']);
+
 /**
- * Redeem a one-time code and keep the token. A phone holding unsent ops of another
- * enrolment must sync them (or save them to a file) first.
+ * Redeem a one-time code and keep the token. With unsent ops on the phone, only the same
+ * person may enrol again (say their token was lost on the server): their outbox is kept
+ * and goes up under the new token. Anyone else must sync or save the outbox first.
  * @param {import('../store/db.js').Db} db
  * @param {import('../transport/http.js').Transport} transport
  * @param {string} code
- * @param {{label: string, appVersion: string}} about
+ * @param {{label: string, appVersion: string, locks?: any}} about
  */
-export async function enrolDevice(db, transport, code, { label, appVersion }) {
-  const pending = await pendingCount(db);
-  if (pending > 0) throw new UnsentWork(pending);
+export async function enrolDevice(db, transport, code, { label, appVersion, locks = browserLocks() }) {
   const answer = await transport.enrol(code.trim(), label, appVersion);
-  await clearStore(db);
-  const tx = strictWrite(db);
-  await setMeta(tx, 'enrolment', { device_id: answer.device_id, token: answer.token, user: answer.user });
-  await tx.done;
-  return answer.user;
+  return withSyncLock(locks, async () => {
+    const tx = strictWrite(db);
+    const previous = await getEnrolment(tx);
+    const pending = await tx.objectStore('outbox').count();
+    if (pending > 0 && previous?.user.id !== answer.user.id) {
+      tx.abort();
+      await tx.done.catch(() => {});
+      throw new UnsentWork(pending);
+    }
+    for (const name of WRITE_STORES) {
+      if (!(pending > 0 && KEPT_FOR_SAME_PERSON.has(name))) await tx.objectStore(name).clear();
+    }
+    await setMeta(tx, 'enrolment', { device_id: answer.device_id, token: answer.token, user: answer.user });
+    for (const entry of await tx.objectStore('outbox').getAll()) await refreshView(tx, entry.op.entity, entry.op.id);
+    await tx.done;
+    return answer.user;
+  });
 }
 
 /**
@@ -55,16 +73,18 @@ export async function getReady(db, client, now = Date.now) {
 /**
  * Forget this phone's enrolment and working copy, unless ops are still unsent.
  * @param {import('../store/db.js').Db} db
+ * @param {any} [locks]
  */
-export async function signOut(db) {
-  const pending = await pendingCount(db);
-  if (pending > 0) throw new UnsentWork(pending);
-  await clearStore(db);
-}
-
-/**
- * @param {import('../store/db.js').Db} db
- */
-export async function isEnrolled(db) {
-  return (await getEnrolment(db)) !== undefined;
+export function signOut(db, locks = browserLocks()) {
+  return withSyncLock(locks, async () => {
+    const tx = strictWrite(db);
+    const pending = await tx.objectStore('outbox').count();
+    if (pending > 0) {
+      tx.abort();
+      await tx.done.catch(() => {});
+      throw new UnsentWork(pending);
+    }
+    await Promise.all(WRITE_STORES.map((name) => tx.objectStore(name).clear()));
+    await tx.done;
+  });
 }

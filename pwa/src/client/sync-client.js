@@ -3,8 +3,9 @@
  * The sync client: sends the outbox in chunks and pulls pages of changes, one round
  * trip each, until nothing is left either way.
  *
- *   idle ──sync()──▶ sending chunk + pulling page ──reply settled──▶ (more? loop) ──▶ idle
- *                         │ offline / cut mid-answer ──▶ idle, error "offline"; unacked ops stay
+ *   idle ──sync()──▶ sending chunk + pulling page ──reply settled──▶ (more either way? loop) ──▶ idle
+ *                         │ offline / cut mid-answer / timeout ──▶ idle, error kept; unacked ops stay
+ *                         │ reply that cannot be stored ──▶ idle, error kept; nothing of it written
  *                         │ 413 too large ──▶ halve the chunk, try again
  *                         │ bad_cursor ──▶ forget the cursor, pull from the start
  *                         └ revoked / unknown token / old protocol ──▶ idle, error kept; outbox kept
@@ -15,14 +16,15 @@
 import { strictWrite } from '../store/db.js';
 import { getEnrolment, getMeta, updateSyncStatus } from '../store/meta.js';
 import { nextChunk, pendingCount, settleReply } from '../store/outbox.js';
+import { browserLocks, withSyncLock } from './sync-lock.js';
 
-export const MAX_BATCH_OPS = 200;
-// Small enough that a 2G drop costs seconds, not minutes; gzip shrinks it about tenfold.
-export const MAX_BATCH_BYTES = 64 * 1024;
+// A trainer's day (about 600 ops) in two requests; gzip shrinks a batch about tenfold,
+// so a drop on 2G costs one batch of seconds, never the progress before it.
+export const MAX_BATCH_OPS = 400;
+export const MAX_BATCH_BYTES = 160 * 1024;
 export const PULL_LIMIT = 500;
 // A guard against a server that always says "more": a province is far below this.
 const MAX_ROUNDS_PER_SYNC = 2000;
-const LOCK_NAME = 'fieldroll-sync';
 
 /** @typedef {{code: string, message: string}} SyncError */
 /** @typedef {{ok: boolean, sent: number, pulled: number, error: SyncError | null}} SyncResult */
@@ -31,7 +33,7 @@ const LOCK_NAME = 'fieldroll-sync';
  * @param {{db: import('../store/db.js').Db, transport: import('../transport/http.js').Transport,
  *          appVersion: string, now?: () => number, locks?: any}} options
  */
-export function createSyncClient({ db, transport, appVersion, now = Date.now, locks = globalThis.navigator?.locks }) {
+export function createSyncClient({ db, transport, appVersion, now = Date.now, locks = browserLocks() }) {
   /** @type {Promise<SyncResult> | null} */
   let running = null;
   let again = false;
@@ -68,11 +70,20 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
         }
         return { ok: false, sent, pulled, error: await recordError(error) };
       }
-      await settleReply(db, enrolment.device_id, chunk, reply, now());
+      try {
+        await settleReply(db, enrolment.device_id, chunk, reply, now());
+      } catch (/** @type {any} */ error) {
+        const code = error?.name === 'QuotaExceededError' ? 'quota' : 'internal_error';
+        return { ok: false, sent, pulled, error: await recordError({ code, message: String(error?.message ?? error) }) };
+      }
       sent += reply.acks.length;
       pulled += reply.changes.length;
       emit(true);
-      if (chunk.length === 0 && !reply.more) return { ok: true, sent, pulled, error: null };
+      if (!reply.more && (await pendingCount(db)) === 0) return { ok: true, sent, pulled, error: null };
+      if (chunk.length > 0 && reply.acks.length === 0 && !reply.more) {
+        // The server took the batch but acknowledged none of it: sending it again cannot help.
+        return { ok: false, sent, pulled, error: await recordError({ code: 'internal_error', message: 'no acks' }) };
+      }
     }
     return { ok: false, sent, pulled, error: await recordError({ code: 'too_many_rounds', message: '' }) };
   }
@@ -97,11 +108,17 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
       let result;
       do {
         again = false;
-        result = await exchange();
+        try {
+          result = await exchange();
+        } catch (/** @type {any} */ error) {
+          // The working copy itself failed (storage full, database closed): say so, keep going later.
+          const code = error?.name === 'QuotaExceededError' ? 'quota' : 'internal_error';
+          result = { ok: false, sent: 0, pulled: 0, error: await recordError({ code, message: String(error?.message ?? error) }) };
+        }
       } while (again && result.ok);
       return result;
     };
-    return locks ? locks.request(LOCK_NAME, run) : run();
+    return withSyncLock(locks, run);
   }
 
   return {

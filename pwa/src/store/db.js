@@ -26,6 +26,11 @@ export const DB_VERSION = 1;
  */
 export function openStore(name = DB_NAME) {
   return openDB(name, DB_VERSION, {
+    // A newer version of the app (another tab, or the service worker after an update)
+    // needs the database: let go of it and start again on the new version.
+    blocking() {
+      globalThis.location?.reload?.();
+    },
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         const records = db.createObjectStore('records', { keyPath: ['entity', 'id'] });
@@ -52,13 +57,4 @@ export const WRITE_STORES = /** @type {const} */ (['records', 'outbox', 'view', 
  */
 export function strictWrite(db, stores = WRITE_STORES) {
   return db.transaction(/** @type {any} */ (stores), 'readwrite', { durability: 'strict' });
-}
-
-/**
- * Delete the whole working copy (after it has been checked that nothing is unsent).
- * @param {Db} db
- */
-export async function clearStore(db) {
-  const tx = strictWrite(db);
-  await Promise.all([...WRITE_STORES.map((name) => tx.objectStore(name).clear()), tx.done]);
 }

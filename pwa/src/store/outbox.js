@@ -8,7 +8,7 @@
  * cursor are written together, so a dropped connection at any moment loses nothing and
  * resends only what was not acknowledged.
  */
-import { tick, receive } from '../sync/hlc.js';
+import { parseHlc, receive, tick } from '../sync/hlc.js';
 import { makeOp, opProblem } from '../sync/ops.js';
 import { strictWrite } from './db.js';
 import { getMeta, setMeta, updateSyncStatus } from './meta.js';
@@ -17,11 +17,24 @@ import { applyChange, refreshView } from './view.js';
 /** @typedef {{entity: string, id: string, kind: 'upsert' | 'delete', fields?: Record<string, any>}} Draft */
 /** @typedef {{seq: number, op: any, made_at: number}} Entry */
 
+// Acks that mean the server holds the op; anything else keeps it for the next sync.
+const HELD_BY_SERVER = new Set(['applied', 'duplicate', 'conflict']);
+
+/** A tap the rules refuse; `code` is `clock_wrong` when the phone's clock is the cause. */
 export class InvalidOp extends Error {
   /** @param {string} reason */
   constructor(reason) {
     super(reason);
     this.name = 'InvalidOp';
+    this.code = reason.startsWith('hlc') ? 'clock_wrong' : 'invalid_op';
+  }
+}
+
+/** The reply was for another enrolment of this phone (it was signed out or enrolled again meanwhile). */
+export class StaleReply extends Error {
+  constructor() {
+    super('the phone was enrolled again while this sync ran');
+    this.name = 'StaleReply';
   }
 }
 
@@ -43,7 +56,9 @@ export async function recordOps(db, node, drafts, nowMs) {
       last = tick(last, nowMs, node);
       const base = await tx.objectStore('records').get([draft.entity, draft.id]);
       const op = makeOp({ ...draft, hlc: last, baseRev: base ? base.rev : undefined });
-      const problem = opProblem(op, nowMs);
+      // The clock may have been reset (flat battery) while the HLC kept the time last seen
+      // from the server: judge "too far ahead" against that, as the server will.
+      const problem = opProblem(op, Math.max(nowMs, parseHlc(last)?.wallMs ?? 0));
       if (problem) throw new InvalidOp(problem);
       await tx.objectStore('outbox').add({ op, made_at: nowMs });
       await refreshView(tx, op.entity, op.id);
@@ -108,9 +123,9 @@ export async function nextChunk(db, maxOps, maxBytes) {
 
 /**
  * Write one sync reply: drop acknowledged ops, keep refused ones with their reason,
- * store pulled changes, the cursor and the clock, all in one transaction.
+ * store pulled changes, the cursor and the clock, all in one transaction, or none of it.
  * @param {import('./db.js').Db} db
- * @param {string} node
+ * @param {string} node the device the reply was asked for
  * @param {Entry[]} sent
  * @param {{acks: any[], changes: any[], cursor: string, server_hlc: string}} reply
  * @param {number} nowMs
@@ -118,24 +133,30 @@ export async function nextChunk(db, maxOps, maxBytes) {
 export async function settleReply(db, node, sent, reply, nowMs) {
   const byOpId = new Map(sent.map((entry) => [entry.op.op_id, entry]));
   const tx = strictWrite(db);
-  const touched = new Map();
-  for (const ack of reply.acks) {
-    const entry = byOpId.get(ack.op_id);
-    if (!entry) continue;
-    await tx.objectStore('outbox').delete(entry.seq);
-    if (ack.status === 'rejected') {
-      await tx.objectStore('rejections').put({ op: entry.op, reason: ack.reason ?? '', at: nowMs });
+  try {
+    if ((await getMeta(tx, 'enrolment'))?.device_id !== node) throw new StaleReply();
+    const touched = new Map();
+    for (const ack of reply.acks) {
+      const entry = byOpId.get(ack.op_id);
+      if (!entry || !(HELD_BY_SERVER.has(ack.status) || ack.status === 'rejected')) continue;
+      await tx.objectStore('outbox').delete(entry.seq);
+      if (ack.status === 'rejected') {
+        await tx.objectStore('rejections').put({ op: entry.op, reason: ack.reason ?? '', at: nowMs });
+      }
+      touched.set(`${entry.op.entity}/${entry.op.id}`, entry.op);
     }
-    touched.set(`${entry.op.entity}/${entry.op.id}`, entry.op);
+    for (const change of reply.changes) {
+      await applyChange(tx, change);
+      touched.delete(`${change.entity}/${change.id}`);
+    }
+    for (const op of touched.values()) await refreshView(tx, op.entity, op.id);
+    await setMeta(tx, 'cursor', reply.cursor);
+    const last = (await getMeta(tx, 'hlc')) ?? null;
+    await setMeta(tx, 'hlc', receive(last, reply.server_hlc, nowMs, node));
+    await updateSyncStatus(tx, { lastSyncedAt: nowMs, lastError: null });
+    await tx.done;
+  } catch (error) {
+    abortQuietly(tx);
+    throw error;
   }
-  for (const change of reply.changes) {
-    await applyChange(tx, change);
-    touched.delete(`${change.entity}/${change.id}`);
-  }
-  for (const op of touched.values()) await refreshView(tx, op.entity, op.id);
-  await setMeta(tx, 'cursor', reply.cursor);
-  const last = (await getMeta(tx, 'hlc')) ?? null;
-  await setMeta(tx, 'hlc', receive(last, reply.server_hlc, nowMs, node));
-  await updateSyncStatus(tx, { lastSyncedAt: nowMs, lastError: null });
-  await tx.done;
 }

@@ -7,6 +7,9 @@
 export const PROTOCOL_VERSION = 1;
 // Below this a gzip header costs more than it saves.
 const GZIP_MIN_BYTES = 1024;
+// A 2G link stalls rather than fails: give up on a request after this, so the sync lock is
+// released and the next try starts clean. Generous, since 2G moves about 5 KB/s.
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 /** A request that did not get an answer the app can use; `code` says which kind. */
 export class TransportError extends Error {
@@ -36,6 +39,15 @@ async function maybeGzip(text) {
 }
 
 /**
+ * Whether an answer has the shape of a sync reply, before any of it is stored.
+ * @param {any} reply
+ */
+function isSyncReply(reply) {
+  return Array.isArray(reply?.acks) && Array.isArray(reply.changes) && typeof reply.cursor === 'string'
+    && typeof reply.server_hlc === 'string' && typeof reply.more === 'boolean';
+}
+
+/**
  * @param {{baseUrl?: string, fetch?: typeof fetch}} [options]
  */
 export function createHttpTransport({ baseUrl = '', fetch: fetchFn = globalThis.fetch.bind(globalThis) } = {}) {
@@ -54,9 +66,10 @@ export function createHttpTransport({ baseUrl = '', fetch: fetchFn = globalThis.
     if (token) headers.Authorization = `Bearer ${token}`;
     let response;
     try {
-      response = await fetchFn(`${baseUrl}${path}`, { method: 'POST', headers, body: payload, cache: 'no-store' });
-    } catch (error) {
-      throw new TransportError('offline', String(error));
+      response = await fetchFn(`${baseUrl}${path}`, { method: 'POST', headers, body: payload, cache: 'no-store',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (/** @type {any} */ error) {
+      throw new TransportError(error?.name === 'TimeoutError' ? 'timeout' : 'offline', String(error));
     }
     let answer;
     try {
@@ -87,8 +100,10 @@ export function createHttpTransport({ baseUrl = '', fetch: fetchFn = globalThis.
      * @param {string} token
      * @param {any} body
      */
-    sync(token, body) {
-      return post('/api/v1/sync', { protocol: PROTOCOL_VERSION, ...body }, token);
+    async sync(token, body) {
+      const reply = await post('/api/v1/sync', { protocol: PROTOCOL_VERSION, ...body }, token);
+      if (!isSyncReply(reply)) throw new TransportError('internal_error', 'the server sent a reply this app cannot read');
+      return reply;
     },
     /**
      * Hand a trainer's saved outbox file to the server (coordinators).
