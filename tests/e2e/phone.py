@@ -70,16 +70,9 @@ class Phone:
         self.page.get_by_test_id("sync-bar").locator("a.sync-summary").click()
         expect(self.page.get_by_test_id("sync-pending")).to_be_visible()
 
-    def sync_until_sent(self, tries: int = 6) -> int:
-        """Tap "sync now" until nothing is pending, as a trainer on a bad link does; return the taps."""
-        button = self.page.get_by_test_id("sync-now")
-        for tap in range(1, tries + 1):
-            expect(button).to_be_enabled(timeout=30_000)
-            button.click()
-            expect(button).to_be_enabled(timeout=30_000)
-            if self.pending() == 0:
-                return tap
-        raise AssertionError(f"still {self.pending()} pending after {tries} syncs")
+    def wait_until_idle(self) -> None:
+        """Wait for the sync under way, if any, to end."""
+        expect(self.page.get_by_test_id("sync-bar")).to_have_attribute("data-running", "false", timeout=60_000)
 
     def mark(self, trainee_id: str, status_label: str) -> None:
         row = self.page.locator(f'[data-testid="roster-row"][data-trainee="{trainee_id}"]')

@@ -47,7 +47,9 @@ def test_a_saved_outbox_uploaded_by_a_coordinator_lands_once(register: Register,
     coordinator.screenshot("upload")
 
     trainer.go_online()
-    trainer.sync_until_sent()
+    trainer.wait_until_idle()
+    trainer.sync_now()
+    trainer.expect_pending(0)
     assert register.query(lambda: db.session.scalar(from_trainer)) == 4
 
 

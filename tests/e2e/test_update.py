@@ -30,6 +30,8 @@ def test_an_update_keeps_the_outbox(register: Register, phone_for, tmp_path: Pat
     phone.expect_pending(2)
 
     register.app.config["PWA_DIST_DIR"] = str(build_pwa(tmp_path / "dist-2", "e2e-2"))
+    # Keep the taps unsent through the update, so the test shows the update itself keeps them.
+    phone.context.route("**/api/v1/sync", lambda route: route.abort())
     phone.go_online()
     phone.page.reload()
     update = phone.page.get_by_role("button", name="Cập nhật")
@@ -38,6 +40,9 @@ def test_an_update_keeps_the_outbox(register: Register, phone_for, tmp_path: Pat
     phone.page.wait_for_load_state()
     phone.open_sync_screen()
     expect(phone.page.get_by_test_id("app-version")).to_have_text("e2e-2", timeout=20_000)
+    phone.expect_pending(2)
+    phone.context.unroute("**/api/v1/sync")
+    phone.wait_until_idle()
     phone.sync_now()
     phone.expect_pending(0)
     from_phone = select(func.count()).select_from(OpLog).where(OpLog.device_id.is_not(None))

@@ -13,7 +13,7 @@ import { recordOps } from '../store/outbox.js';
  */
 async function save(services, drafts) {
   const enrolment = await getEnrolment(services.db);
-  if (!enrolment) throw new Error('not enrolled');
+  if (!enrolment) throw Object.assign(new Error('this phone is not enrolled'), { code: 'not_enrolled' });
   const ops = await recordOps(services.db, enrolment.device_id, drafts, Date.now());
   services.changed();
   services.scheduler.afterTap();
@@ -42,16 +42,20 @@ export function markAttendance(services, sessionId, traineeId, status) {
 }
 
 /**
- * Record the level (0-3) a trainee reached in one checklist skill, with an optional note.
+ * Record one change to a trainee's checklist skill: the level (0-3) reached, or the note.
+ * Only that field is sent, beside the skill's natural key: a level tapped on one phone and
+ * a note typed on another then both stand, instead of each rewriting the other's field
+ * from what its screen last showed (and the server calling it a conflict). A note alone
+ * needs a level already there, as a new skill check must have one: the checklist keeps the
+ * note field closed until then.
  * @param {import('./hooks.js').AppServices} services
  * @param {string} courseId
  * @param {string} traineeId
  * @param {string} skillCode
- * @param {{level: number, note?: string}} check
+ * @param {{level: number} | {note: string}} change
  */
-export function checkSkill(services, courseId, traineeId, skillCode, { level, note }) {
-  const fields = { course_id: courseId, trainee_id: traineeId, skill_code: skillCode, level,
-    ...(note !== undefined ? { note } : {}) };
+export function checkSkill(services, courseId, traineeId, skillCode, change) {
+  const fields = { course_id: courseId, trainee_id: traineeId, skill_code: skillCode, ...change };
   return save(services, [upsertDerived('skill_check', fields)]);
 }
 

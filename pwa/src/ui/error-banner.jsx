@@ -1,7 +1,7 @@
 // @ts-check
 /** A tap that could not be saved is said loudly, never swallowed. */
 import { signal } from './signal.js';
-import { t } from './i18n.js';
+import { errorCode, errorText, t } from './i18n.js';
 
 const shown = signal(/** @type {string | null} */ (null));
 
@@ -10,8 +10,10 @@ const shown = signal(/** @type {string | null} */ (null));
  * @param {any} error
  */
 export function showSaveError(error) {
-  const quota = error?.name === 'QuotaExceededError' || error?.inner?.name === 'QuotaExceededError';
-  shown.set(quota ? t('error.quota') : t('error.not_saved', { reason: String(error?.message ?? error) }));
+  const code = errorCode(error);
+  if (code === 'unexpected') console.error(error); // the trainer sees a plain message; keep the detail for whoever debugs
+  // A full phone and a refused tap already say it was not saved; anything else must say so too.
+  shown.set(code === 'quota' || code === 'invalid_op' ? errorText(error) : t('error.not_saved', { reason: errorText(error) }));
 }
 
 export function ErrorBanner() {

@@ -68,11 +68,24 @@ export function formatMoment(ms) {
 }
 
 /**
- * What went wrong, in the trainer's language when the app knows the error's code,
- * else in the server's own words.
- * @param {{code: string, message?: string}} error
+ * What kind of failure `error` is, as a message code under `error.`: the server's or the
+ * sync client's code, or one the app gives to failures that come without one.
+ * @param {any} error a sync status error ({code, message}), a TransportError, or anything thrown
+ */
+export function errorCode(error) {
+  // idb rethrows the browser's error, sometimes wrapped; DOMException's numeric `code` is no use.
+  if (error?.name === 'QuotaExceededError' || error?.inner?.name === 'QuotaExceededError') return 'quota';
+  if (error?.name === 'InvalidOp') return 'invalid_op';
+  return typeof error?.code === 'string' ? error.code : 'unexpected';
+}
+
+/**
+ * What went wrong, in the trainer's language. A code the app has no words for is shown
+ * after a translated lead-in, with the server's own (English) words as the detail.
+ * @param {any} error a sync status error ({code, message}), a TransportError, or anything thrown
  */
 export function errorText(error) {
-  const key = `error.${error.code}`;
-  return key in CATALOGUES[current] ? t(key) : error.message || error.code;
+  const code = errorCode(error);
+  const detail = String(error?.message || code);
+  return `error.${code}` in CATALOGUES[current] ? t(`error.${code}`, { reason: detail }) : t('error.other', { detail });
 }

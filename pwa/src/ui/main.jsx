@@ -8,12 +8,12 @@ import { openStore } from '../store/db.js';
 import { createHttpTransport } from '../transport/http.js';
 import { App } from './app.jsx';
 import { createChangeFeed } from './hooks.js';
-import { language, setLanguage } from './i18n.js';
+import { language, setLanguage, t } from './i18n.js';
 import { updateReady } from './update-banner.jsx';
+import { APP_VERSION } from '../version.js';
 import './app.css';
 
-// Set by the build from package.json.
-const APP_VERSION = /** @type {any} */ (globalThis).FIELDROLL_VERSION ?? 'dev';
+const root = () => /** @type {HTMLElement} */ (document.getElementById('app'));
 
 async function start() {
   setLanguage(language());
@@ -25,7 +25,22 @@ async function start() {
   const scheduler = startScheduler({ client });
   const services = { db, client, transport, scheduler, appVersion: APP_VERSION, ...feed };
   registerServiceWorker(feed.changed);
-  render(<App services={services} />, /** @type {HTMLElement} */ (document.getElementById('app')));
+  render(<App services={services} />, root());
+}
+
+/**
+ * Said instead of a blank page when the app cannot open its working copy, most often
+ * because the browser gives a private window no IndexedDB.
+ */
+function StartFailed() {
+  return (
+    <section class="screen start-failed" role="alert" data-testid="start-failed">
+      <h1>{t('app.name')}</h1>
+      <p class="form-error">{t('start.failed')}</p>
+      <p>{t('start.failed_hint')}</p>
+      <button type="button" class="primary big" onClick={() => location.reload()}>{t('start.reload')}</button>
+    </section>
+  );
 }
 
 /**
@@ -47,4 +62,7 @@ function registerServiceWorker(changed) {
   wb.register();
 }
 
-start();
+start().catch((error) => {
+  console.error(error);
+  render(<StartFailed />, root());
+});

@@ -8,6 +8,10 @@ import { getReady } from '../client/device.js';
 import { useServices } from './hooks.js';
 import { errorText, formatMoment, t } from './i18n.js';
 
+// A service worker that failed to install (storage full, a broken download) never becomes
+// ready: stop waiting after this and say the app is not stored.
+const APP_STORED_WAIT_MS = 10_000;
+
 /** @param {{status: import('../store/meta.js').SyncStatus}} props */
 export function ReadyCard({ status }) {
   const services = useServices();
@@ -17,11 +21,16 @@ export function ReadyCard({ status }) {
   async function prepare() {
     setBusy(true);
     setError(null);
-    const [result, appStored] = await Promise.all([getReady(services.db, services.client), appIsStored()]);
-    setBusy(false);
-    if (!result.ok && result.error) setError(errorText(result.error));
-    else if (!appStored) setError(t('ready.app_not_stored'));
-    services.changed();
+    try {
+      const [result, appStored] = await Promise.all([getReady(services.db, services.client), appIsStored()]);
+      if (!result.ok && result.error) setError(errorText(result.error));
+      else if (!appStored) setError(t('ready.app_not_stored'));
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+      services.changed();
+    }
   }
 
   const ready = status.readyAt !== null && !error;
@@ -37,9 +46,27 @@ export function ReadyCard({ status }) {
   );
 }
 
-/** Whether the service worker has stored the app, so it opens with no signal. */
+/** Whether the service worker has stored the app (it activates only once its precache is complete). */
 async function appIsStored() {
   if (!('serviceWorker' in navigator)) return false;
-  const registration = await navigator.serviceWorker.ready;
-  return registration.active !== null;
+  let timer = 0;
+  const gaveUp = new Promise((resolve) => { timer = window.setTimeout(() => resolve(false), APP_STORED_WAIT_MS); });
+  const stored = navigator.serviceWorker.ready.then((registration) => activated(registration.active));
+  try {
+    return /** @type {boolean} */ (await Promise.race([stored, gaveUp]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Resolves true once `worker` is activated, false if it is discarded instead.
+ * @param {ServiceWorker | null} worker
+ * @returns {Promise<boolean>}
+ */
+function activated(worker) {
+  if (!worker || worker.state !== 'activating') return Promise.resolve(worker?.state === 'activated');
+  return new Promise((resolve) => worker.addEventListener('statechange', () => {
+    if (worker.state !== 'activating') resolve(worker.state === 'activated');
+  }));
 }

@@ -10,7 +10,6 @@ export function signal(initial) {
   let value = initial;
   const listeners = new Set();
   return {
-    get: () => value,
     /** @param {T} next */
     set(next) {
       value = next;

@@ -1,27 +1,34 @@
 // @ts-check
-/** Always on screen: how many taps wait to go up, when the last sync was, what went wrong. */
+/**
+ * Always on screen: how many taps wait to go up, how many the server refused (so a refused
+ * tap does not just vanish from the roster), when the last sync was, what went wrong.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { getSyncStatus } from '../store/meta.js';
 import { pendingCount } from '../store/outbox.js';
+import { listRejections } from '../store/queries.js';
 import { useQuery, useServices } from './hooks.js';
 import { errorText, formatMoment, t } from './i18n.js';
 
 export function SyncBar() {
   const { client } = useServices();
-  const state = useQuery(async (db) => ({ pending: await pendingCount(db), status: await getSyncStatus(db) }), []);
+  const state = useQuery(async (db) => ({
+    pending: await pendingCount(db), refused: (await listRejections(db)).length, status: await getSyncStatus(db),
+  }), []);
   const running = useRunning(client);
   const online = useOnline();
   if (!state) return null;
-  const { pending, status } = state;
+  const { pending, refused, status } = state;
   const problem = status.lastError && status.lastError.code !== 'offline' ? status.lastError : null;
   return (
-    <header class={`sync-bar ${problem ? 'has-error' : ''}`} data-testid="sync-bar">
+    <header class={`sync-bar ${problem ? 'has-error' : ''}`} data-testid="sync-bar" data-running={String(running)}>
       <a href="#/" class="home" aria-label={t('nav.home')}>⌂</a>
       <a href="#/sync" class="sync-summary">
         <span class={`dot ${online ? 'online' : 'offline'}`} aria-hidden="true" />
         <span data-testid="pending-count" data-pending={pending}>
           {pending === 0 ? t('sync.all_sent') : t('sync.pending', { count: pending })}
         </span>
+        {refused > 0 ? <span class="refused" data-testid="refused-count" data-refused={refused}>⚠ {t('sync.refused', { count: refused })}</span> : null}
         <small>
           {running ? t('sync.running') : problem ? errorText(problem)
             : status.lastSyncedAt ? t('sync.last', { when: formatMoment(status.lastSyncedAt) }) : t('sync.never')}

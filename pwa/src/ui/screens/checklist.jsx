@@ -1,6 +1,6 @@
 // @ts-check
 /** One trainee's skill checklist for a course: a level 0-3 per skill, and a note. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getRecord, listGroup } from '../../store/queries.js';
 import { checkSkill } from '../actions.js';
 import { showSaveError } from '../error-banner.jsx';
@@ -8,6 +8,9 @@ import { useQuery, useServices } from '../hooks.js';
 import { language, t } from '../i18n.js';
 
 const LEVELS = [0, 1, 2, 3];
+// Long enough not to save half a word, short enough that a trainer who puts the phone
+// away mid-note still keeps it.
+const NOTE_SAVE_AFTER_MS = 1500;
 
 /** @param {import('../../store/db.js').Db} db @param {string} courseId @param {string} traineeId */
 async function loadChecklist(db, courseId, traineeId) {
@@ -27,8 +30,8 @@ export function ChecklistScreen({ courseId, traineeId }) {
   if (data === null) return <p class="empty">{t('common.not_found')}</p>;
   const label = (/** @type {any} */ item) => (language() === 'en' ? item.label_en : item.label_vi);
 
-  /** @param {string} code @param {{level: number, note?: string}} check */
-  const save = (code, check) => checkSkill(services, courseId, traineeId, code, check).catch(showSaveError);
+  /** @param {string} code @param {{level: number} | {note: string}} change */
+  const save = (code, change) => checkSkill(services, courseId, traineeId, code, change).catch(showSaveError);
 
   return (
     <section class="screen checklist">
@@ -46,13 +49,14 @@ export function ChecklistScreen({ courseId, traineeId }) {
                 {LEVELS.map((level) => (
                   <button type="button" key={level} class={`level ${check?.fields.level === level ? 'chosen' : ''}`}
                     aria-pressed={check?.fields.level === level} title={t(`level.${level}`)} data-level={level}
-                    onClick={() => save(item.code, { level, note: check?.fields.note ?? undefined })}>
+                    onClick={() => save(item.code, { level })}>
                     {level}
                   </button>
                 ))}
               </div>
-              <NoteField note={check?.fields.note ?? ''} disabled={!check}
-                onSave={(note) => save(item.code, { level: check?.fields.level ?? 0, note })} />
+              {/* A note alone is valid only for a skill that has a level: closed until then. */}
+              <NoteField key={`${traineeId}/${item.code}`} note={check?.fields.note ?? ''} disabled={!check}
+                label={t('checklist.note_for', { skill: label(item) })} onSave={(note) => save(item.code, { note })} />
             </li>
           );
         })}
@@ -61,12 +65,43 @@ export function ChecklistScreen({ courseId, traineeId }) {
   );
 }
 
-/** @param {{note: string, disabled: boolean, onSave: (note: string) => void}} props */
-function NoteField({ note, disabled, onSave }) {
+/**
+ * A note saved when typing stops, when the field is left, and when the screen goes away:
+ * Android's back button leaves without a blur, so without that last save a note is lost.
+ * @param {{note: string, disabled: boolean, label: string, onSave: (note: string) => void}} props
+ */
+function NoteField({ note, disabled, label, onSave }) {
   const [text, setText] = useState(note);
+  const typed = useRef(note);
+  const saved = useRef(note);
+  const timer = useRef(0);
+  const latestSave = useRef(onSave);
+  latestSave.current = onSave;
+
+  const flush = () => {
+    clearTimeout(timer.current);
+    if (typed.current === saved.current) return;
+    saved.current = typed.current;
+    latestSave.current(typed.current);
+  };
+
+  // Another phone's note, pulled while this screen is open, shows unless the trainer is mid-edit.
+  useEffect(() => {
+    if (typed.current !== saved.current) return;
+    typed.current = saved.current = note;
+    setText(note);
+  }, [note]);
+
+  useEffect(() => flush, []);
+
   return (
-    <input class="note" placeholder={t('checklist.note')} value={text} disabled={disabled} maxLength={500}
-      onInput={(e) => setText(/** @type {HTMLInputElement} */ (e.target).value)}
-      onChange={() => text !== note && onSave(text)} />
+    <input class="note" placeholder={t('checklist.note')} aria-label={label} value={text} disabled={disabled} maxLength={500}
+      onInput={(e) => {
+        typed.current = /** @type {HTMLInputElement} */ (e.target).value;
+        setText(typed.current);
+        clearTimeout(timer.current);
+        timer.current = window.setTimeout(flush, NOTE_SAVE_AFTER_MS);
+      }}
+      onChange={flush} />
   );
 }

@@ -1,7 +1,7 @@
 // @ts-check
 /** One course: its sessions (today's marked) and its trainees, each a tap from their checklist. */
 import { getRecord, listGroup } from '../../store/queries.js';
-import { todayIso } from '../dates.js';
+import { clockTime, todayIso } from '../dates.js';
 import { useQuery } from '../hooks.js';
 import { formatDay, t } from '../i18n.js';
 import { enrolledTrainees } from '../roster-data.js';
@@ -25,7 +25,7 @@ export function CourseScreen({ courseId }) {
           <li key={s.id}>
             <a class={`card ${s.fields.date === today ? 'today' : ''}`} href={`#/session/${s.id}`} data-testid="session">
               <strong>{formatDay(s.fields.date)}{s.fields.date === today ? ` · ${t('home.today')}` : ''}</strong>
-              <span>{s.fields.start_time ? s.fields.start_time.slice(0, 5) : ''} {s.fields.place ?? ''}</span>
+              <span>{clockTime(s.fields.start_time)} {s.fields.place ?? ''}</span>
             </a>
           </li>
         ))}

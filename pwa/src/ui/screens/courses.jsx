@@ -2,7 +2,7 @@
 /** Home: today's sessions first (one tap to the roster), then my courses, and "get ready for offline". */
 import { getSyncStatus } from '../../store/meta.js';
 import { listRecords } from '../../store/queries.js';
-import { todayIso } from '../dates.js';
+import { clockTime, todayIso } from '../dates.js';
 import { useQuery } from '../hooks.js';
 import { formatDay, t } from '../i18n.js';
 import { ReadyCard } from '../ready-card.jsx';
@@ -33,7 +33,7 @@ export function CoursesScreen() {
             <li key={s.id}>
               <a class="card today" href={`#/session/${s.id}`} data-testid="today-session">
                 <strong>{home.titles.get(s.fields.course_id)}</strong>
-                <span>{s.fields.start_time ? s.fields.start_time.slice(0, 5) : ''} {s.fields.place ?? ''}</span>
+                <span>{clockTime(s.fields.start_time)} {s.fields.place ?? ''}</span>
               </a>
             </li>
           ))}

@@ -2,6 +2,7 @@
 /** A session's roster: one tap per trainee for present / late / absent / excused, with counts. */
 import { getRecord, listGroup } from '../../store/queries.js';
 import { markAttendance } from '../actions.js';
+import { clockTime } from '../dates.js';
 import { showSaveError } from '../error-banner.jsx';
 import { useQuery, useServices } from '../hooks.js';
 import { formatDay, t } from '../i18n.js';
@@ -40,7 +41,7 @@ export function RosterScreen({ sessionId }) {
   return (
     <section class="screen roster">
       <h1>{course?.fields.title}</h1>
-      <p class="lead">{formatDay(session.fields.date)} {session.fields.start_time?.slice(0, 5) ?? ''} {session.fields.place ?? ''}</p>
+      <p class="lead">{formatDay(session.fields.date)} {clockTime(session.fields.start_time)} {session.fields.place ?? ''}</p>
       <div class="counts" data-testid="counts">
         {STATUSES.map((s) => <span key={s} class={`count ${s}`} data-status={s} data-count={counts[s]}>{SYMBOLS[s]} {t(`status.${s}`)}: {counts[s]}</span>)}
         <span class="count unmarked" data-status="unmarked" data-count={unmarked}>{t('roster.unmarked')}: {unmarked}</span>
