@@ -14,9 +14,11 @@ import { createSyncClient } from './client/sync-client.js';
 import { BACKGROUND_SYNC_TAG } from './client/scheduler.js';
 import { openStore } from './store/db.js';
 import { createHttpTransport } from './transport/http.js';
+import { APP_VERSION } from './version.js';
 
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
-const APP_VERSION = /** @type {any} */ (globalThis).FIELDROLL_VERSION ?? 'dev';
+// Failures a later try cannot mend: each waits for a person (enrol again, update the app).
+const NEEDS_A_PERSON = new Set(['device_revoked', 'invalid_token', 'protocol_unsupported', 'not_enrolled']);
 
 precacheAndRoute(/** @type {any} */ (self).__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -33,10 +35,16 @@ worker.addEventListener('sync', (/** @type {any} */ event) => {
 
 async function syncInBackground() {
   const db = await openStore();
-  const client = createSyncClient({ db, transport: createHttpTransport(), appVersion: APP_VERSION });
-  const result = await client.sync();
-  db.close();
+  let result;
+  try {
+    result = await createSyncClient({ db, transport: createHttpTransport(), appVersion: APP_VERSION }).sync();
+  } finally {
+    db.close();
+  }
   for (const page of await worker.clients.matchAll({ type: 'window' })) page.postMessage({ type: 'synced' });
-  // A failed background sync is retried by the browser when it rejects.
-  if (!result.ok && result.error?.code === 'offline') throw new Error('offline');
+  // Rejecting asks the browser to wake this worker again later (with its own back-off):
+  // no signal, a server error or a timeout may well be gone by then.
+  if (!result.ok && !NEEDS_A_PERSON.has(result.error?.code ?? '')) {
+    throw new Error(`background sync failed: ${result.error?.code ?? 'unknown'}`);
+  }
 }

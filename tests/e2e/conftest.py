@@ -102,3 +102,13 @@ def phone_for(browser: Browser, register: Register) -> Any:
         return phone
 
     return make
+
+
+@pytest.fixture
+def trainer_at_roster(register: Register, phone_for: Any) -> Phone:
+    """tuan.trainer's phone, enrolled and ready for offline, showing today's first session."""
+    phone = phone_for("tuan.trainer")
+    phone.enrol(register.codes["tuan.trainer"])
+    phone.get_ready()
+    phone.open_first_session_today()
+    return phone

@@ -74,6 +74,20 @@ class Phone:
         """Wait for the sync under way, if any, to end."""
         expect(self.page.get_by_test_id("sync-bar")).to_have_attribute("data-running", "false", timeout=60_000)
 
+    def roster_trainees(self, count: int) -> list[str]:
+        """The ids of the first `count` trainees on the roster on screen."""
+        rows = self.page.get_by_test_id("roster-row")
+        return [rows.nth(i).get_attribute("data-trainee") or "" for i in range(count)]
+
+    def mark_offline(self, count: int, status_label: str = "Có mặt") -> list[str]:
+        """Lose signal, then mark the first `count` trainees of the roster on screen."""
+        self.go_offline()
+        trainees = self.roster_trainees(count)
+        for trainee in trainees:
+            self.mark(trainee, status_label)
+        self.expect_pending(count)
+        return trainees
+
     def mark(self, trainee_id: str, status_label: str) -> None:
         row = self.page.locator(f'[data-testid="roster-row"][data-trainee="{trainee_id}"]')
         row.get_by_role("button", name=re.compile(status_label)).click()

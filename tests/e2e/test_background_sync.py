@@ -10,20 +10,14 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.models import OpLog
 from tests.e2e.conftest import Register
+from tests.e2e.phone import Phone
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_service_worker_sends_the_outbox_with_the_app_closed(register: Register, phone_for) -> None:
-    phone = phone_for("tuan.trainer")
-    phone.enrol(register.codes["tuan.trainer"])
-    phone.get_ready()
-    phone.open_first_session_today()
-    phone.go_offline()
-    rows = phone.page.get_by_test_id("roster-row")
-    for i in range(3):
-        phone.mark(rows.nth(i).get_attribute("data-trainee") or "", "Có mặt")
-    phone.expect_pending(3)
+def test_the_service_worker_sends_the_outbox_with_the_app_closed(register: Register, trainer_at_roster: Phone) -> None:
+    phone = trainer_at_roster
+    phone.mark_offline(3)
     phone.page.close()
 
     phone.go_online()

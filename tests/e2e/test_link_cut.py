@@ -10,17 +10,15 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.models import Attendance, OpLog
 from tests.e2e.conftest import Register
+from tests.e2e.phone import Phone
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_cut_link_loses_nothing_and_resends_only_what_was_not_acknowledged(register: Register, phone_for) -> None:
-    phone = phone_for("tuan.trainer")
-    phone.enrol(register.codes["tuan.trainer"])
-    phone.get_ready()
-    phone.open_first_session_today()
-    rows = phone.page.get_by_test_id("roster-row")
-    trainees = [rows.nth(i).get_attribute("data-trainee") for i in range(7)]
+def test_a_cut_link_loses_nothing_and_resends_only_what_was_not_acknowledged(register: Register,
+                                                                             trainer_at_roster: Phone) -> None:
+    phone = trainer_at_roster
+    trainees = phone.roster_trainees(7)
 
     phone.go_offline()
     for trainee in trainees[:3]:

@@ -11,20 +11,15 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.models import OpLog
 from tests.e2e.conftest import Register
+from tests.e2e.phone import Phone
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_saved_outbox_uploaded_by_a_coordinator_lands_once(register: Register, phone_for, tmp_path: Path) -> None:
-    trainer = phone_for("tuan.trainer")
-    trainer.enrol(register.codes["tuan.trainer"])
-    trainer.get_ready()
-    trainer.open_first_session_today()
-    trainer.go_offline()
-    rows = trainer.page.get_by_test_id("roster-row")
-    for i in range(4):
-        trainer.mark(rows.nth(i).get_attribute("data-trainee") or "", "Có mặt")
-    trainer.expect_pending(4)
+def test_a_saved_outbox_uploaded_by_a_coordinator_lands_once(register: Register, trainer_at_roster: Phone, phone_for,
+                                                            tmp_path: Path) -> None:
+    trainer = trainer_at_roster
+    trainer.mark_offline(4)
     trainer.open_sync_screen()
     with trainer.page.expect_download() as download:
         trainer.page.get_by_test_id("save-outbox").click()

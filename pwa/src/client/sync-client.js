@@ -112,7 +112,7 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
           result = await exchange();
         } catch (/** @type {any} */ error) {
           // The working copy itself failed (storage full, database closed): say so, keep going later.
-          const code = error?.name === 'QuotaExceededError' ? 'quota' : 'internal_error';
+          const code = error?.name === 'QuotaExceededError' ? 'quota' : 'storage_error';
           result = { ok: false, sent: 0, pulled: 0, error: await recordError({ code, message: String(error?.message ?? error) }) };
         }
       } while (again && result.ok);

@@ -75,8 +75,8 @@ export function formatMoment(ms) {
 export function errorCode(error) {
   // idb rethrows the browser's error, sometimes wrapped; DOMException's numeric `code` is no use.
   if (error?.name === 'QuotaExceededError' || error?.inner?.name === 'QuotaExceededError') return 'quota';
-  if (error?.name === 'InvalidOp') return 'invalid_op';
-  return typeof error?.code === 'string' ? error.code : 'unexpected';
+  if (typeof error?.code === 'string') return error.code;
+  return error?.name === 'InvalidOp' ? 'invalid_op' : 'unexpected';
 }
 
 /**

@@ -2,9 +2,7 @@
 /** Tiếng Việt / English. */
 import { useState } from 'preact/hooks';
 import { useServices } from './hooks.js';
-import { language, LANGUAGES, setLanguage } from './i18n.js';
-
-const NAMES = /** @type {Record<string, string>} */ ({ vi: 'Tiếng Việt', en: 'English' });
+import { language, LANGUAGES, setLanguage, t } from './i18n.js';
 
 export function LanguageSwitch() {
   const { changed } = useServices();
@@ -18,7 +16,7 @@ export function LanguageSwitch() {
             redraw((n) => n + 1);
             changed();
           }}>
-          {NAMES[lang]}
+          {t(`lang.${lang}`)}
         </button>
       ))}
     </div>

@@ -6,11 +6,11 @@ import { createSyncClient } from '../client/sync-client.js';
 import { startScheduler } from '../client/scheduler.js';
 import { openStore } from '../store/db.js';
 import { createHttpTransport } from '../transport/http.js';
+import { APP_VERSION } from '../version.js';
 import { App } from './app.jsx';
 import { createChangeFeed } from './hooks.js';
 import { language, setLanguage, t } from './i18n.js';
 import { updateReady } from './update-banner.jsx';
-import { APP_VERSION } from '../version.js';
 import './app.css';
 
 const root = () => /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -34,12 +34,14 @@ async function start() {
  */
 function StartFailed() {
   return (
-    <section class="screen start-failed" role="alert" data-testid="start-failed">
-      <h1>{t('app.name')}</h1>
-      <p class="form-error">{t('start.failed')}</p>
-      <p>{t('start.failed_hint')}</p>
-      <button type="button" class="primary big" onClick={() => location.reload()}>{t('start.reload')}</button>
-    </section>
+    <main class="app">
+      <section class="screen start-failed" role="alert" data-testid="start-failed">
+        <h1>{t('app.name')}</h1>
+        <p class="form-error">{t('start.failed')}</p>
+        <p>{t('start.failed_hint')}</p>
+        <button type="button" class="primary big" onClick={() => location.reload()}>{t('start.reload')}</button>
+      </section>
+    </main>
   );
 }
 
@@ -51,8 +53,15 @@ function StartFailed() {
 function registerServiceWorker(changed) {
   if (!('serviceWorker' in navigator)) return;
   const wb = new Workbox('/sw.js');
+  let reloading = false;
   wb.addEventListener('waiting', () => updateReady(() => {
-    wb.addEventListener('controlling', () => location.reload());
+    // Reload once: the controller can change more than once during the swap (Chromium does
+    // it under the browser tests), and each further reload would abort the one before it.
+    wb.addEventListener('controlling', () => {
+      if (reloading) return;
+      reloading = true;
+      location.reload();
+    });
     wb.messageSkipWaiting();
   }));
   // The service worker synced in the background: show what it brought.

@@ -66,8 +66,9 @@ export function ChecklistScreen({ courseId, traineeId }) {
 }
 
 /**
- * A note saved when typing stops, when the field is left, and when the screen goes away:
- * Android's back button leaves without a blur, so without that last save a note is lost.
+ * A note saved when typing stops, when the field is left, and when the screen or the app
+ * goes away: Android's back button leaves without a blur, so without that last save a
+ * note is lost.
  * @param {{note: string, disabled: boolean, label: string, onSave: (note: string) => void}} props
  */
 function NoteField({ note, disabled, label, onSave }) {
@@ -92,7 +93,16 @@ function NoteField({ note, disabled, label, onSave }) {
     setText(note);
   }, [note]);
 
-  useEffect(() => flush, []);
+  // Save when the screen goes away, and when the app is hidden (the trainer switched to
+  // Zalo): a hidden page may be ended by the browser without another word.
+  useEffect(() => {
+    const onHide = () => document.visibilityState === 'hidden' && flush();
+    document.addEventListener('visibilitychange', onHide);
+    return () => {
+      document.removeEventListener('visibilitychange', onHide);
+      flush();
+    };
+  }, []);
 
   return (
     <input class="note" placeholder={t('checklist.note')} aria-label={label} value={text} disabled={disabled} maxLength={500}

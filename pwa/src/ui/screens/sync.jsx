@@ -16,6 +16,8 @@ import { errorText, formatMoment, t } from '../i18n.js';
 import { LanguageSwitch } from '../language-switch.jsx';
 import { StorageInfo } from '../storage-info.jsx';
 
+const DOWNLOAD_URL_KEEP_MS = 30_000;
+
 /** @param {import('../../store/db.js').Db} db */
 async function loadSync(db) {
   const conflicts = (await listRecords(db, 'conflict')).filter((c) => !c.fields.resolved);
@@ -39,17 +41,15 @@ export function SyncScreen() {
   const { pending, status, enrolment } = data;
 
   async function saveFile() {
-    const file = await makeOutboxFile(services.db, services.appVersion, Date.now());
-    if (!file) return setMessage(t('sync.nothing_to_save'));
-    const blob = new File([file.text], file.name, { type: 'application/json' });
-    if (navigator.canShare?.({ files: [blob] })) {
-      await navigator.share({ files: [blob], title: file.name }).catch(() => {});
-    } else {
-      const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: file.name });
-      link.click();
-      URL.revokeObjectURL(link.href);
+    setMessage(null);
+    try {
+      const file = await makeOutboxFile(services.db, services.appVersion, Date.now());
+      if (!file) return setMessage(t('sync.nothing_to_save'));
+      const shared = await shareOrDownload(new File([file.text], file.name, { type: 'application/json' }));
+      setMessage(shared ? t('sync.file_saved', { count: file.count, name: file.name }) : t('sync.file_not_shared'));
+    } catch (error) {
+      setMessage(errorText(error));
     }
-    setMessage(t('sync.file_saved', { count: file.count, name: file.name }));
   }
 
   async function leave() {
@@ -58,7 +58,7 @@ export function SyncScreen() {
       services.changed();
       location.hash = '#/';
     } catch (error) {
-      setMessage(error instanceof UnsentWork ? t('sync.sign_out_refused', { count: error.pending }) : String(error));
+      setMessage(error instanceof UnsentWork ? t('sync.sign_out_refused', { count: error.pending }) : errorText(error));
     }
   }
 
@@ -104,4 +104,26 @@ export function SyncScreen() {
       <button type="button" class="big danger" onClick={leave} data-testid="sign-out">{t('sync.sign_out')}</button>
     </section>
   );
+}
+
+/**
+ * Hand the file to the phone's share sheet (Zalo, Bluetooth…) or, where there is none,
+ * download it. False when the trainer closed the share sheet without sending it.
+ * @param {File} file
+ */
+async function shareOrDownload(file) {
+  if (navigator.canShare?.({ files: [file] })) {
+    try {
+      await navigator.share({ files: [file], title: file.name });
+      return true;
+    } catch (/** @type {any} */ error) {
+      if (error?.name === 'AbortError') return false;
+      // Sharing is there but refused this file: a download still gets it off the phone.
+    }
+  }
+  const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(file), download: file.name });
+  link.click();
+  // Revoked at once, the address can die before the browser has started the download.
+  setTimeout(() => URL.revokeObjectURL(link.href), DOWNLOAD_URL_KEEP_MS);
+  return true;
 }

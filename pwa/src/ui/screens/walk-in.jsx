@@ -1,6 +1,6 @@
 // @ts-check
 /** A walk-in trainee: the few facts the programme reports on, then enrolled and marked present. */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { getRecord } from '../../store/queries.js';
 import { addWalkIn } from '../actions.js';
 import { showSaveError } from '../error-banner.jsx';
@@ -21,14 +21,23 @@ export function WalkInScreen({ sessionId }) {
     return session && course ? { session, course } : null;
   }, [sessionId]);
   const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(/** @type {string | null} */ (null));
+  // A second tap can land before the first one's re-render disables the button: a ref is
+  // set at once, so a double tap cannot create the trainee twice.
+  const saving = useRef(false);
   if (found === undefined) return null;
   if (found === null) return <p class="empty">{t('common.not_found')}</p>;
 
   /** @param {Event} event */
   async function submit(event) {
     event.preventDefault();
+    if (saving.current) return;
     const form = new FormData(/** @type {HTMLFormElement} */ (event.target));
     const text = (/** @type {string} */ name) => String(form.get(name) ?? '').trim();
+    // `required` lets a name of only spaces through.
+    if (!text('full_name')) return setProblem(t('walk_in.name_missing'));
+    if (form.get('consent') !== 'on') return setProblem(t('walk_in.consent_missing'));
+    setProblem(null);
     const person = {
       full_name: text('full_name'),
       ...(text('gender') ? { gender: text('gender') } : {}),
@@ -36,16 +45,18 @@ export function WalkInScreen({ sessionId }) {
       ...(text('ethnicity') ? { ethnicity: text('ethnicity') } : {}),
       ...(text('village') ? { village: text('village') } : {}),
       ...(text('phone') ? { phone: text('phone') } : {}),
-      consent: form.get('consent') === 'on',
+      consent: true,
     };
+    saving.current = true;
     setBusy(true);
     try {
       await addWalkIn(services, /** @type {any} */ (found).session, /** @type {any} */ (found).course.fields.commune_id, person);
+      // Still "saving" until the roster replaces this screen, so a late tap adds no one.
       location.hash = `#/session/${sessionId}`;
     } catch (error) {
-      showSaveError(error);
-    } finally {
+      saving.current = false;
       setBusy(false);
+      showSaveError(error);
     }
   }
 
@@ -71,6 +82,8 @@ export function WalkInScreen({ sessionId }) {
         <label for="phone">{t('trainee.phone')}</label>
         <input id="phone" name="phone" type="tel" inputMode="tel" maxLength={20} />
         <label class="choice consent"><input type="checkbox" name="consent" /> {t('trainee.consent')}</label>
+        <p class="hint">{t('walk_in.consent_why')}</p>
+        {problem ? <p class="form-error" role="alert">{problem}</p> : null}
         <button type="submit" class="primary big" disabled={busy}>{t('walk_in.save')}</button>
         <a class="button big" href={`#/session/${sessionId}`}>{t('common.cancel')}</a>
       </form>
