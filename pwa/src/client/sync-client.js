@@ -73,8 +73,7 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
       try {
         await settleReply(db, enrolment.device_id, chunk, reply, now());
       } catch (/** @type {any} */ error) {
-        const code = error?.name === 'QuotaExceededError' ? 'quota' : 'internal_error';
-        return { ok: false, sent, pulled, error: await recordError({ code, message: String(error?.message ?? error) }) };
+        return { ok: false, sent, pulled, error: await recordError(localFailure(error, 'internal_error')) };
       }
       sent += reply.acks.length;
       pulled += reply.changes.length;
@@ -111,9 +110,8 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
         try {
           result = await exchange();
         } catch (/** @type {any} */ error) {
-          // The working copy itself failed (storage full, database closed): say so, keep going later.
-          const code = error?.name === 'QuotaExceededError' ? 'quota' : 'storage_error';
-          result = { ok: false, sent: 0, pulled: 0, error: await recordError({ code, message: String(error?.message ?? error) }) };
+          // The working copy itself failed (database closed, say): say so, keep going later.
+          result = { ok: false, sent: 0, pulled: 0, error: await recordError(localFailure(error, 'storage_error')) };
         }
       } while (again && result.ok);
       return result;
@@ -151,6 +149,16 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
       return () => listeners.delete(fn);
     },
   };
+}
+
+/**
+ * Name a failure on the phone itself: a full storage is `quota`, anything else `fallback`.
+ * @param {any} error
+ * @param {string} fallback
+ */
+function localFailure(error, fallback) {
+  const code = error?.name === 'QuotaExceededError' ? 'quota' : fallback;
+  return { code, message: String(error?.message ?? error) };
 }
 
 /** @typedef {ReturnType<typeof createSyncClient>} SyncClient */
