@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate
 
-from server.sync_api.schemas import AckSchema
+from server.sync_api.schemas import AckSchema, at_most_ops
 
 FILE_FORMAT = "fieldroll-outbox"
 FILE_VERSION = 1
@@ -29,13 +28,8 @@ class OutboxPayload(Schema):
     device_id = fields.String(required=True, validate=validate.Length(equal=36))
     created_at_ms = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_TIME_MS))
     app_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    ops = fields.List(fields.Raw(), required=True, metadata={"description": "wire ops, as in a sync request"})
-
-    @validates("ops")
-    def _not_too_many(self, ops: list[object], **_: object) -> None:
-        limit = current_app.config["MAX_OPS_PER_OUTBOX_FILE"]
-        if len(ops) > limit:
-            raise ValidationError(f"at most {limit} ops per file")
+    ops = fields.List(fields.Raw(), required=True, validate=at_most_ops("MAX_OPS_PER_OUTBOX_FILE", "file"),
+                      metadata={"description": "wire ops, as in a sync request"})
 
 
 class OutboxImportResponse(Schema):

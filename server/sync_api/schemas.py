@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate
 
 PROTOCOL_VERSION = 1
+
+
+def at_most_ops(setting: str, per: str) -> Callable[[list[object]], None]:
+    """Validate that a list of ops is no longer than the app setting `setting` allows."""
+
+    def check(ops: list[object]) -> None:
+        limit = current_app.config[setting]
+        if len(ops) > limit:
+            raise ValidationError(f"at most {limit} ops per {per}")
+
+    return check
 
 
 class SyncRequest(Schema):
     protocol = fields.Integer(required=True, strict=True)
     device_id = fields.String(required=True, validate=validate.Length(equal=36))
     cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    ops = fields.List(fields.Raw(), load_default=list)
+    ops = fields.List(fields.Raw(), load_default=list, validate=at_most_ops("MAX_OPS_PER_REQUEST", "request"))
     pull_limit = fields.Integer(load_default=None, allow_none=True, strict=True,
                                 validate=validate.Range(min=0))
     app_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     pending_ops = fields.Integer(load_default=None, allow_none=True, strict=True,
                                  validate=validate.Range(min=0))
-
-    @validates("ops")
-    def _not_too_many(self, ops: list[object], **_: object) -> None:
-        limit = current_app.config["MAX_OPS_PER_REQUEST"]
-        if len(ops) > limit:
-            raise ValidationError(f"at most {limit} ops per request")
 
 
 class AckSchema(Schema):
