@@ -18,7 +18,7 @@ def test_sign_out_is_refused_while_taps_are_unsent(trainer_at_roster: Phone) -> 
     expect(phone.page.get_by_role("status")).to_contain_text("Không thể đăng xuất: còn 1 thao tác chưa gửi")
     phone.reopen()
     phone.expect_pending(1)
-    expect(phone.page.get_by_test_id("today-session").first).to_be_visible()
+    expect(phone.page.get_by_test_id("course").first).to_be_visible()
 
 
 def test_the_app_speaks_english_on_request(trainer_at_roster: Phone) -> None:

@@ -83,7 +83,7 @@ def test_a_course_day_offline_reaches_the_server(register: Register, phone_for) 
 
     phone.go_offline()
     phone.page.reload()
-    expect(phone.page.get_by_test_id("today-session").first).to_be_visible()
+    expect(phone.page.get_by_test_id("course").first).to_be_visible()
 
     phone.page.get_by_test_id("course").first.click()
     expect(phone.page.get_by_test_id("session").first).to_be_visible()
@@ -109,7 +109,7 @@ def test_a_course_day_offline_reaches_the_server(register: Register, phone_for) 
     phone.expect_pending(made)
     phone.reopen()
     phone.expect_pending(made)
-    expect(phone.page.get_by_test_id("today-session").first).to_be_visible()
+    expect(phone.page.get_by_test_id("course").first).to_be_visible()
 
     phone.go_online()
     phone.sync_now()
