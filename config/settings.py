@@ -44,6 +44,14 @@ class Config:
     # A trainer offline for days saves more than one sync's worth of ops to a file; the cap
     # keeps one upload from holding the write lock for long.
     MAX_OPS_PER_OUTBOX_FILE = 10_000
+    # Session secrets for check-in tokens are derived from this key (docs/checkin.md);
+    # changing it makes every check-in code already shown on a phone invalid.
+    CHECKIN_SECRET_KEY = os.environ.get("FIELDROLL_CHECKIN_SECRET_KEY") or f"checkin:{SECRET_KEY}"
+    # WebAuthn: the relying party is the host the app is served from, unless set here.
+    WEBAUTHN_RP_ID = os.environ.get("FIELDROLL_WEBAUTHN_RP_ID")
+    WEBAUTHN_RP_NAME = "FieldRoll"
+    WEBAUTHN_ORIGINS = [o for o in os.environ.get("FIELDROLL_WEBAUTHN_ORIGINS", "").split(",") if o]
+    WEBAUTHN_CEREMONY_TTL_S = 5 * 60
     # The built PWA (npm run build --prefix pwa), served at / by server/app_shell.py.
     PWA_DIST_DIR = os.environ.get("FIELDROLL_PWA_DIST_DIR", str(REPO_DIR / "pwa" / "dist"))
 

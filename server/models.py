@@ -106,6 +106,9 @@ class Conflict(db.Model):  # type: ignore[name-defined,misc]
     loser_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     opened_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # "merge": two writes of one field (kept by the merge rules); "confirmation": a trainer's
+    # "absent" against a trainee's verified confirmation (kept by server/checkins/review.py).
+    cause: Mapped[str] = mapped_column(String(20), default="merge", server_default="merge")
     __table_args__ = (
         UniqueConstraint("entity", "record_id", "field", "loser_op_id", name="uq_conflict"),
         Index("ix_conflict_record", "entity", "record_id"),
@@ -225,6 +228,56 @@ class Confirmation(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
     trainee_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
     method: Mapped[str | None] = mapped_column(String(20))
     proof: Mapped[Any] = mapped_column(JSON, nullable=True)
+    # The server's verdict on the proof of the op that currently wins this record; no
+    # device writes these: "verified", "unverified" or "failed", and why it failed.
+    verification: Mapped[str | None] = mapped_column(String(12))
+    verification_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ConfirmationCheck(db.Model):  # type: ignore[name-defined,misc]
+    """The server's verdict on one confirmation op's proof, made when the op first arrived."""
+
+    __tablename__ = "confirmation_check"
+    op_id: Mapped[str] = uuid_col(primary_key=True)
+    confirmation_id: Mapped[str] = uuid_col(index=True)
+    outcome: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(Text)
+    credential_id: Mapped[str | None] = mapped_column(String(1400))
+    # SHA-256 of the assertion's signature: the same signature under another op is a replay.
+    assertion_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    checked_at: Mapped[datetime]
+
+
+class Passkey(db.Model):  # type: ignore[name-defined,misc]
+    """A WebAuthn credential: a trainer's or coordinator's to sign in, or a trainee's to confirm."""
+
+    __tablename__ = "passkey"
+    credential_id: Mapped[str] = mapped_column(String(1400), primary_key=True)
+    user_id: Mapped[str | None] = uuid_col(ForeignKey("app_user.id"), nullable=True, index=True)
+    trainee_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    public_key: Mapped[str] = mapped_column(Text)
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    transports: Mapped[list[str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class WebAuthnCeremony(db.Model):  # type: ignore[name-defined,misc]
+    """A challenge handed out for one registration or sign-in, used at most once.
+
+    Kept in the database, not in a cookie session, so any gunicorn worker or machine
+    can finish a ceremony another one began.
+    """
+
+    __tablename__ = "webauthn_ceremony"
+    id: Mapped[str] = uuid_col(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    challenge: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str | None] = uuid_col(nullable=True)
+    trainee_id: Mapped[str | None] = uuid_col(nullable=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 ENTITY_MODELS: dict[str, type[RecordMixin]] = {

@@ -13,7 +13,7 @@ FieldKind = Literal[
     "uuid", "uuid_list", "str", "text", "int", "bool", "date", "time", "enum",
     "checklist_items", "json",
 ]
-Role = Literal["trainer", "coordinator", "admin"]
+Role = Literal["trainer", "coordinator", "admin", "trainee"]
 
 MAX_STR_CHARS = 200
 MAX_TEXT_CHARS = 2000
@@ -173,7 +173,11 @@ ENTITIES: dict[str, EntitySpec] = {
                 "method": _f("enum", required=True, nullable=False, choices=CONFIRMATION_METHODS),
                 "proof": _f("json"),
             },
-            writers=EVERYONE,
+            # A trainee confirms on their own phone; a trainer's phone relays it when the
+            # trainee's has no signal. Either way it is one record per trainee and session.
+            writers=EVERYONE | {"trainee"},
+            natural_key=("session_id", "trainee_id"),
+            derived_id_prefix="confirmation",
             immutable=frozenset({"session_id", "trainee_id"}),
         ),
     )
