@@ -50,7 +50,7 @@ class Config:
     # WebAuthn: the relying party is the host the app is served from, unless set here.
     WEBAUTHN_RP_ID = os.environ.get("FIELDROLL_WEBAUTHN_RP_ID")
     WEBAUTHN_RP_NAME = "FieldRoll"
-    WEBAUTHN_ORIGINS = [o for o in os.environ.get("FIELDROLL_WEBAUTHN_ORIGINS", "").split(",") if o]
+    WEBAUTHN_ORIGINS = tuple(o for o in os.environ.get("FIELDROLL_WEBAUTHN_ORIGINS", "").split(",") if o)
     WEBAUTHN_CEREMONY_TTL_S = 5 * 60
     # The built PWA (npm run build --prefix pwa), served at / by server/app_shell.py.
     PWA_DIST_DIR = os.environ.get("FIELDROLL_PWA_DIST_DIR", str(REPO_DIR / "pwa" / "dist"))

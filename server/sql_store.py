@@ -27,6 +27,7 @@ from sync.ops import Op
 
 MAX_KEPT_RAW_CHARS = 8000
 HISTORY_CHUNK = 500
+MERGE_CAUSE = "merge"
 
 
 def now_utc() -> datetime:
@@ -52,14 +53,18 @@ class SqlStore:
     """Reads and writes through the Flask-SQLAlchemy session; the caller commits."""
 
     def __init__(self, device_id: str | None, user_id: str | None, rows: RowCache,
-                 careful: bool = False) -> None:
+                 careful: bool = False, keep_rejected: bool = True) -> None:
         self.device_id = device_id
         self.user_id = user_id
         self.rows = rows
         # Careful mode stores each op in its own savepoint, so the one the database refuses
         # is rejected alone; it is the slow path, taken only after a batch failed to store.
         self.careful = careful
+        self.keep_rejected = keep_rejected
         self._seq: int | None = None
+        # Every op stored in this batch, replayed ones of a trainee merge too: what the
+        # after-apply checks (server/checkins/) look at.
+        self.saved: list[LoggedOp] = []
 
     def known_acks(self, op_ids: Sequence[str]) -> dict[str, Ack]:
         """Return the earlier outcome of each op id already received."""
@@ -108,15 +113,16 @@ class SqlStore:
         """Log the op, write the record's state row and refresh its open conflicts."""
         if not self.careful:
             self._save_applied(logged, state, conflicts)
-            return
-        try:
-            with db.session.begin_nested():
-                self._save_applied(logged, state, conflicts)
-                db.session.flush()
-        except DBAPIError as err:
-            self.rows.forget(state.entity, state.id)
-            reason = f"the database refused this op ({type(err.orig).__name__}): tell your coordinator"
-            raise Unstorable(reason) from err
+        else:
+            try:
+                with db.session.begin_nested():
+                    self._save_applied(logged, state, conflicts)
+                    db.session.flush()
+            except DBAPIError as err:
+                self.rows.forget(state.entity, state.id)
+                reason = f"the database refused this op ({type(err.orig).__name__}): tell your coordinator"
+                raise Unstorable(reason) from err
+        self.saved.append(logged)
 
     def _save_applied(self, logged: LoggedOp, state: RecordState, conflicts: list[MergeConflict]) -> None:
         op = logged.op
@@ -130,7 +136,9 @@ class SqlStore:
             self._write_conflicts(state, conflicts)
 
     def save_rejected(self, raw: object, op_id: str | None, reason: str) -> None:
-        """Keep a refused op with its reason."""
+        """Keep a refused op with its reason, unless told to keep nothing refused."""
+        if not self.keep_rejected:
+            return
         text = json.dumps(raw, ensure_ascii=False, default=str)[:MAX_KEPT_RAW_CHARS]
         db.session.add(RejectedOp(op_id=op_id, device_id=self.device_id, reason=reason, raw=text,
                                   received_at=now_utc()))
@@ -175,9 +183,12 @@ class SqlStore:
 
         Devices pull conflicts by rev; a fresh rev per change keeps revs unique, so a page
         boundary never splits one, and an unchanged conflict keeps its rev and is not resent.
+        Only the merge rules' own conflicts: review conflicts (server/checkins/review.py)
+        follow rules of their own.
         """
         rows = {(r.field, r.loser_op_id): r for r in db.session.scalars(
-            select(Conflict).where(Conflict.entity == state.entity, Conflict.record_id == state.id))}
+            select(Conflict).where(Conflict.entity == state.entity, Conflict.record_id == state.id,
+                                   Conflict.cause == MERGE_CAUSE))}
         now = now_utc()
         open_keys = set()
         for c in conflicts:
@@ -188,7 +199,7 @@ class SqlStore:
                 db.session.add(Conflict(
                     entity=c.entity, record_id=c.id, field=c.field, loser_op_id=c.loser_op_id,
                     winner_op_id=c.winner_op_id, winner_value=c.winner_value,
-                    loser_value=c.loser_value, opened_at=now, rev=self.next_seq()))
+                    loser_value=c.loser_value, opened_at=now, rev=self.next_seq(), cause=MERGE_CAUSE))
             elif (row.winner_op_id, row.winner_value, row.resolved_at) != (c.winner_op_id, c.winner_value, None):
                 row.winner_op_id, row.winner_value, row.resolved_at = c.winner_op_id, c.winner_value, None
                 row.rev = self.next_seq()

@@ -32,7 +32,8 @@ RELAY_PREFIX = "FRC1:"
 MAX_PROOF_PART_CHARS = 2048
 PASSKEY_PROOF_PARTS = ("credential_id", "authenticator_data", "client_data_json", "signature")
 
-_TOKEN_RE = re.compile(r"^([0-9a-f-]{36})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})\Z")
+# No leading zeros in the window: one token, one text, so the text a passkey signs is the one read back.
+_TOKEN_RE = re.compile(r"^([0-9a-f-]{36})\.(0|[1-9][0-9]{0,11})\.([A-Za-z0-9_-]{22})\Z")
 _B64URL_RE = re.compile(r"^[A-Za-z0-9_-]+\Z")
 
 
@@ -101,9 +102,10 @@ def timing_problem(token: CheckinToken, confirmed_at: int) -> str | None:
     start, end = window_bounds_ms(token.window)
     if confirmed_at < start - CHECKIN_CLOCK_SKEW_S * 1000:
         return "the confirmation is dated before its check-in code was shown"
-    late_s = (confirmed_at - end) // 1000
-    if late_s > CHECKIN_GRACE_S:
-        return f"expired: confirmed {late_s // 60} minutes after the check-in code changed"
+    # In ms: whole seconds would let through up to 999 ms past the limit.
+    late_ms = confirmed_at - end
+    if late_ms > CHECKIN_GRACE_S * 1000:
+        return f"expired: confirmed {late_ms // 60_000} minutes after the check-in code changed"
     return None
 
 
@@ -155,12 +157,17 @@ def encode_relay(op: Mapping[str, Any]) -> str:
     return RELAY_PREFIX + json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def decode_relay(text: object) -> dict[str, Any] | None:
     """Rebuild the confirmation op a relay QR code carries, or None if it is not one."""
     if not isinstance(text, str) or not text.startswith(RELAY_PREFIX):
         return None
     try:
-        body = json.loads(text[len(RELAY_PREFIX):])
+        # NaN and Infinity are not JSON: the PWA's JSON.parse refuses them, so must this.
+        body = json.loads(text[len(RELAY_PREFIX):], parse_constant=_refuse_constant)
     except ValueError:
         return None
     if not isinstance(body, dict) or set(body) != {"o", "h", "f"} or not isinstance(body["f"], dict):

@@ -41,6 +41,8 @@ async function syncInBackground() {
   } finally {
     db.close();
   }
+  // Open pages redraw from the working copy: what the sync brought, or, for a phone its
+  // coordinator revoked, the notice that the sync client deleted everything on it.
   for (const page of await worker.clients.matchAll({ type: 'window' })) page.postMessage({ type: 'synced' });
   // Rejecting asks the browser to wake this worker again later (with its own back-off):
   // no signal, a server error or a timeout may well be gone by then.

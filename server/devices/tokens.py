@@ -47,10 +47,16 @@ def redeem_enrolment_code(code: str, label: str | None, app_version: str | None)
     if entry is None or entry.used_at is not None or entry.expires_at < now_utc():
         raise ApiError(400, "invalid_enrolment_code",
                        "this enrolment code is wrong, used or expired: ask your coordinator for a new one")
-    token = secrets.token_urlsafe(32)
-    device = Device(id=str(uuid.uuid4()), user_id=entry.user_id, token_hash=digest(token), label=label,
-                    app_version=app_version, enrolled_at=now_utc())
+    device, token = new_device(entry.user_id, label, app_version)
     entry.used_at, entry.device_id = now_utc(), device.id
+    return device, token
+
+
+def new_device(user_id: str, label: str | None, app_version: str | None) -> tuple[Device, str]:
+    """Make a new device for `user_id` and its token: after an enrolment code or a passkey sign-in."""
+    token = secrets.token_urlsafe(32)
+    device = Device(id=str(uuid.uuid4()), user_id=user_id, token_hash=digest(token), label=label,
+                    app_version=app_version, enrolled_at=now_utc())
     db.session.add(device)
     return device, token
 

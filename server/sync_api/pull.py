@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server.checkins.secrets import session_secret
 from server.errors import ApiError
 from server.extensions import db
 from server.models import ENTITY_MODELS, Conflict, OpLog
@@ -44,11 +45,23 @@ def make_cursor(rev: int, fingerprint: str) -> str:
     return f"r{rev}.{fingerprint}"
 
 
+# Besides an entity's own fields: a session's check-in secret (derived, never stored), a
+# confirmation's verdict (the server's, never a device's). A confirmation's proof stays on
+# the server: it can be a kilobyte per trainee, and no device needs it back.
+PULL_EXTRAS = {"confirmation": ("verification", "verification_reason")}
+PULL_WITHHELD = {"confirmation": ("proof",)}
+
+
 def _record_change(entity: str, row: Any) -> dict[str, Any]:
     spec = spec_for(entity)
     assert spec is not None
+    withheld = PULL_WITHHELD.get(entity, ())
+    names = [name for name in spec.fields if name not in withheld] + list(PULL_EXTRAS.get(entity, ()))
+    fields = {name: getattr(row, name) for name in names}
+    if entity == "session":
+        fields["checkin_secret"] = session_secret(row.id)
     return {"entity": entity, "id": row.id, "rev": row.rev, "deleted": row.deleted, "hlc": row.hlc,
-            "fields": {name: getattr(row, name) for name in spec.fields}}
+            "fields": fields}
 
 
 def _conflict_change(row: Conflict, winner_hlc: str | None) -> dict[str, Any]:
@@ -57,7 +70,7 @@ def _conflict_change(row: Conflict, winner_hlc: str | None) -> dict[str, Any]:
             "fields": {"record_entity": row.entity, "record_id": row.record_id, "field": row.field,
                        "winner_op_id": row.winner_op_id, "loser_op_id": row.loser_op_id,
                        "winner_value": row.winner_value, "loser_value": row.loser_value,
-                       "resolved": row.resolved_at is not None}}
+                       "resolved": row.resolved_at is not None, "cause": row.cause}}
 
 
 def _records_since(entity: str, actor: Actor, since: int, limit: int) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
+from server.checkins.after_apply import after_apply
 from server.database import begin_write
 from server.extensions import db
 from server.models import Device, Revision
@@ -21,25 +22,30 @@ from sync.hlc import Hlc, parse_hlc, tick
 SERVER_NODE = "server"
 
 
-def apply_ops(ops: Sequence[object], actor: Actor, device_id: str | None) -> list[Ack]:
+def apply_ops(ops: Sequence[object], actor: Actor, device_id: str | None,
+              gate: type[ScopeGate] = ScopeGate, keep_rejected: bool = True) -> list[Ack]:
     """Apply ops under the write lock; the caller commits before showing any ack.
 
     If the database refuses the batch, it is applied again op by op, so the op it
-    refuses is rejected alone and never blocks the ops queued behind it.
+    refuses is rejected alone and never blocks the ops queued behind it. `gate` decides
+    who may write what; `keep_rejected=False` stores nothing of a refused op (for an
+    endpoint open to anyone, whose junk must not fill the database).
     """
     try:
-        return _apply_under_lock(ops, actor, device_id, careful=False)
+        return _apply_under_lock(ops, actor, device_id, gate, keep_rejected, careful=False)
     except DBAPIError:
         db.session.rollback()
-        return _apply_under_lock(ops, actor, device_id, careful=True)
+        return _apply_under_lock(ops, actor, device_id, gate, keep_rejected, careful=True)
 
 
-def _apply_under_lock(ops: Sequence[object], actor: Actor, device_id: str | None, careful: bool) -> list[Ack]:
+def _apply_under_lock(ops: Sequence[object], actor: Actor, device_id: str | None, gate: type[ScopeGate],
+                      keep_rejected: bool, careful: bool) -> list[Ack]:
     begin_write()
     rows = RowCache()
     rows.prefetch_for_ops(ops)
-    store = SqlStore(device_id, actor.user_id, rows, careful=careful)
-    acks = apply_batch(store, ops, ScopeGate(actor, rows), int(time.time() * 1000)) if ops else []
+    store = SqlStore(device_id, actor.user_id, rows, careful=careful, keep_rejected=keep_rejected)
+    acks = apply_batch(store, ops, gate(actor, rows), int(time.time() * 1000)) if ops else []
+    after_apply(store, ops, acks)
     store.flush_seq()
     _remember_clock(ops, acks)
     db.session.flush()

@@ -50,8 +50,10 @@ class ChangeSchema(Schema):
     hlc = fields.String(required=True, allow_none=True, metadata={
         "description": "the greatest HLC among the record's ops; for a conflict, the winning op's HLC"})
     fields_ = fields.Dict(required=True, data_key="fields", attribute="fields", metadata={
-        "description": "the record's whole state; for a conflict: record_entity, record_id, field, "
-                       "winner_op_id, loser_op_id, winner_value, loser_value, resolved"})
+        "description": "the record's whole state (a session's also carries checkin_secret; a confirmation's "
+                       "carries verification and verification_reason, not proof); for a conflict: "
+                       "record_entity, record_id, field, winner_op_id, loser_op_id, winner_value, "
+                       "loser_value, resolved, cause ('merge' or 'confirmation')"})
 
 
 class SyncResponse(Schema):

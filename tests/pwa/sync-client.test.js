@@ -10,6 +10,7 @@ import { MAX_BATCH_BYTES, MAX_BATCH_OPS, PULL_LIMIT } from '../../pwa/src/client
 import { enrolDevice, getReady } from '../../pwa/src/client/device.js';
 import { makeOutboxFile } from '../../pwa/src/client/outbox-file.js';
 import { TransportError } from '../../pwa/src/transport/http.js';
+import { WIPED_KEY, wipedAt } from '../../pwa/src/store/wipe.js';
 import { freshPhone, NOW, SESSION, traineeId } from './support.js';
 
 /** @param {number} n @param {string} [status] */
@@ -127,11 +128,37 @@ test('a cursor the server no longer knows is dropped and the pull starts over', 
   assert.equal(phone.server.requests.at(-1).cursor, null);
 });
 
-test('a revoked device stops syncing, says why, and keeps its outbox', async () => {
+test('a revoked device told to wipe deletes its whole copy, says why, and sends nothing more', async () => {
+  const phone = await freshPhone();
+  phone.server.seed({ entity: 'trainee', id: traineeId(1), fields: { full_name: 'A', commune_id: SESSION } });
+  await phone.client.sync();
+  await markMany(phone, 2);
+  // The trainee's side of the app keeps stores of its own (DB version 2): those go too.
+  if (phone.db.objectStoreNames.contains('checkin_self')) await phone.db.put('checkin_self', { key: 'me', value: traineeId(1) });
+  phone.server.then(() => {
+    throw new TransportError('device_revoked', 'revoked', 401, { wipe: true });
+  });
+  const result = await phone.client.sync();
+  assert.equal(result.error?.code, 'device_revoked');
+  for (const name of phone.db.objectStoreNames) {
+    const rows = await phone.db.getAll(name);
+    if (name === 'meta') assert.deepEqual(rows.map((row) => row.key), [WIPED_KEY], 'only the notice that it was wiped');
+    else assert.deepEqual(rows, [], `${name} is empty`);
+  }
+  assert.ok(Number(await wipedAt(phone.db)) >= NOW, 'the notice says when, by the clock of the sync');
+
+  const asked = phone.server.requests.length;
+  const second = await phone.client.sync();
+  assert.equal(second.ok, false);
+  assert.equal(second.error?.code, 'not_enrolled');
+  assert.equal(phone.server.requests.length, asked, 'a wiped phone sends nothing');
+});
+
+test('a refusal without the order to wipe keeps the outbox', async () => {
   const phone = await freshPhone();
   await markMany(phone, 2);
   phone.server.then(() => {
-    throw new TransportError('device_revoked', 'revoked', 401, { wipe: true });
+    throw new TransportError('device_revoked', 'revoked', 401);
   });
   const result = await phone.client.sync();
   assert.equal(result.error?.code, 'device_revoked');

@@ -42,7 +42,7 @@ def test_both_writers_pull_the_same_conflict_and_the_winner(world: World, api: A
     assert conflict[0]["fields"] == {
         "record_entity": "attendance", "record_id": present["id"], "field": "status",
         "winner_op_id": absent["op_id"], "loser_op_id": present["op_id"],
-        "winner_value": "absent", "loser_value": "present", "resolved": False}
+        "winner_value": "absent", "loser_value": "present", "resolved": False, "cause": "merge"}
     with world.app.app_context():
         assert conflict[0]["id"] == str(db.session.query(Conflict).one().id)
 

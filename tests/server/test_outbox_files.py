@@ -13,8 +13,10 @@ import pytest
 
 from server import admin
 from server.extensions import db
-from server.models import Attendance, Conflict, OpLog, RejectedOp, Trainee
+from server.models import Attendance, Confirmation, Conflict, OpLog, RejectedOp, Trainee
+from tests.server.confirmations import signed_confirmation
 from tests.server.protocol_client import Api, Device, World, count_rows, op, outbox_file, sign_outbox_payload
+from tests.server.soft_authenticator import SoftAuthenticator, checkin_token, register_trainee_passkey
 
 NOT_A_STATUS = "status: must be one of present, late, absent, excused"
 
@@ -217,3 +219,27 @@ def test_import_outbox_command_refuses_an_altered_file(world: World, tmp_path: P
     result = world.app.test_cli_runner().invoke(args=["import-outbox", str(path)])
     assert result.exit_code != 0 and "changed on the way" in result.output
     assert _snapshot(world) == before
+
+
+def test_import_outbox_command_checks_relayed_passkey_confirmations_only_when_told_the_origin(
+        world: World, api: Api, live_url: str, tmp_path: Path) -> None:
+    session_id, trainee_id = world.ids["session_a"], world.ids["trainee_a"]
+    phone = SoftAuthenticator(live_url)
+    token = checkin_token(world.app, session_id)
+    credential_id = register_trainee_passkey(api, phone, token, trainee_id)
+    relayed = signed_confirmation(phone, credential_id, token, session_id, trainee_id)
+    trainer = world.device("trainer_a")
+    path = tmp_path / "outbox.json"
+    path.write_text(json.dumps(outbox_file(trainer, [relayed])))
+    before = _snapshot(world)
+
+    unsure = world.app.test_cli_runner().invoke(args=["import-outbox", str(path)])
+
+    assert unsure.exit_code != 0 and "FIELDROLL_WEBAUTHN_RP_ID" in unsure.output
+    assert _snapshot(world) == before
+    world.app.config.update(WEBAUTHN_RP_ID="localhost", WEBAUTHN_ORIGINS=[live_url])
+    told = world.app.test_cli_runner().invoke(args=["import-outbox", str(path)])
+    assert told.exit_code == 0, told.output
+    with world.app.app_context():
+        row = db.session.get(Confirmation, relayed["id"])
+        assert row is not None and row.verification == "verified"

@@ -25,9 +25,7 @@ export class UnsentWork extends Error {
 const KEPT_FOR_SAME_PERSON = new Set(['outbox', 'rejections']);
 
 /**
- * Redeem a one-time code and keep the token. With unsent ops on the phone, only the same
- * person may enrol again (say their token was lost on the server): their outbox is kept
- * and goes up under the new token. Anyone else must sync or save the outbox first.
+ * Redeem a one-time code and keep the token (see adoptDeviceToken for who may).
  * @param {import('../store/db.js').Db} db
  * @param {import('../transport/http.js').Transport} transport
  * @param {string} code
@@ -35,6 +33,21 @@ const KEPT_FOR_SAME_PERSON = new Set(['outbox', 'rejections']);
  */
 export async function enrolDevice(db, transport, code, { label, appVersion, locks = browserLocks() }) {
   const answer = await transport.enrol(code.trim(), label, appVersion);
+  return adoptDeviceToken(db, answer, locks);
+}
+
+/**
+ * Make this phone the device the server just issued a token for, by an enrolment code or
+ * a passkey sign-in alike. With unsent ops on the phone, only the same person may enrol
+ * again (say their token was lost on the server): their outbox is kept and goes up under
+ * the new token. Anyone else must sync or save the outbox first: the server has already
+ * issued the new token then, which is harmless: it stays unused, and a coordinator sees
+ * it among the person's devices.
+ * @param {import('../store/db.js').Db} db
+ * @param {{device_id: string, token: string, user: import('../store/meta.js').Enrolment['user']}} answer
+ * @param {any} [locks]
+ */
+export function adoptDeviceToken(db, answer, locks = browserLocks()) {
   return withSyncLock(locks, async () => {
     const tx = strictWrite(db);
     const previous = await getEnrolment(tx);

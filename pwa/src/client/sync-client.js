@@ -8,7 +8,8 @@
  *                         │ reply that cannot be stored ──▶ idle, error kept; nothing of it written
  *                         │ 413 too large ──▶ halve the chunk, try again
  *                         │ bad_cursor ──▶ forget the cursor, pull from the start
- *                         └ revoked / unknown token / old protocol ──▶ idle, error kept; outbox kept
+ *                         │ revoked, told to wipe ──▶ every store cleared; idle, nothing more sent
+ *                         └ unknown token / old protocol ──▶ idle, error kept; outbox kept
  *
  * A sync asked for while one runs is folded into it: the running one goes round once more.
  * Across tabs and the service worker, a Web Lock keeps to one sync at a time.
@@ -16,6 +17,7 @@
 import { strictWrite } from '../store/db.js';
 import { getEnrolment, getMeta, updateSyncStatus } from '../store/meta.js';
 import { nextChunk, pendingCount, settleReply } from '../store/outbox.js';
+import { wipeLocalCopy } from '../store/wipe.js';
 import { browserLocks, withSyncLock } from './sync-lock.js';
 
 // A trainer's day (about 600 ops) in two requests; gzip shrinks a batch about tenfold,
@@ -67,6 +69,12 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
         if (error.code === 'bad_cursor') {
           await forgetCursor();
           continue;
+        }
+        if (error.code === 'device_revoked' && error.details?.wipe) {
+          // The coordinator removed this phone: its copy goes, outbox and all, and nothing
+          // more is sent (still under the sync lock, so no tab or worker writes meanwhile).
+          await wipeLocalCopy(db, now());
+          return { ok: false, sent, pulled, error: { code: 'device_revoked', message: String(error.message ?? '') } };
         }
         return { ok: false, sent, pulled, error: await recordError(error) };
       }

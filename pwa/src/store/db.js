@@ -8,6 +8,8 @@
  * - `view`: what the screens show: the base with unsent ops laid over it.
  * - `rejections`: ops the server refused, kept so the trainer can read why.
  * - `meta`: the device, its token, the sync cursor, the clock and the sync status.
+ * - `checkins`, `checkin_rosters`, `checkin_self` (version 2): a trainee's own confirmations,
+ *   the rosters their phone has seen, and who the phone belongs to (src/checkin/).
  *
  * Every schema change adds a version with its own step below and never drops a store
  * holding unsent work: an app update must not cost a tap.
@@ -15,7 +17,7 @@
 import { openDB } from 'idb';
 
 export const DB_NAME = 'fieldroll';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** @typedef {import('idb').IDBPDatabase} Db */
 
@@ -43,11 +45,24 @@ export function openStore(name = DB_NAME) {
         db.createObjectStore('rejections', { keyPath: 'op.op_id' });
         db.createObjectStore('meta', { keyPath: 'key' });
       }
+      if (oldVersion < 2) {
+        // The trainee's side of check-in (src/checkin/): only new stores, so a trainer's
+        // unsent outbox from version 1 is untouched by the upgrade.
+        const checkins = db.createObjectStore('checkins', { keyPath: 'op_id' });
+        checkins.createIndex('by_record', 'op.id');
+        checkins.createIndex('by_state', 'state');
+        db.createObjectStore('checkin_rosters', { keyPath: 'key' });
+        db.createObjectStore('checkin_self', { keyPath: 'key' });
+      }
     },
   });
 }
 
-/** Stores a write touches, for transactions that must be all-or-nothing. */
+/**
+ * Stores a trainer's write touches, for transactions that must be all-or-nothing; enrolment
+ * and sign-out clear them. The trainee's check-in stores are left out on purpose, so that
+ * enrolling a phone never throws away a trainee's unsent confirmation.
+ */
 export const WRITE_STORES = /** @type {const} */ (['records', 'outbox', 'view', 'rejections', 'meta']);
 
 /**

@@ -10,6 +10,7 @@
  */
 import { parseHlc, receive, tick } from '../sync/hlc.js';
 import { makeOp, opProblem } from '../sync/ops.js';
+import { keepClockOffset } from './clock.js';
 import { strictWrite } from './db.js';
 import { getMeta, setMeta, updateSyncStatus } from './meta.js';
 import { applyChange, refreshView } from './view.js';
@@ -67,6 +68,37 @@ export async function recordOps(db, node, drafts, nowMs) {
     await setMeta(tx, 'hlc', last);
     await tx.done;
     return ops;
+  } catch (error) {
+    abortQuietly(tx);
+    throw error;
+  }
+}
+
+/**
+ * Keep an op made on another phone (a trainee's confirmation shown as a QR code), exactly
+ * as it was made: same op id, clock and fields, so the server counts it once however many
+ * ways it arrives. An op already in the outbox is not kept twice. On disk when it resolves.
+ * @param {import('./db.js').Db} db
+ * @param {any} op
+ * @param {number} nowMs
+ * @returns {Promise<boolean>} false when the op was already waiting here
+ */
+export async function adoptOp(db, op, nowMs) {
+  const tx = strictWrite(db);
+  try {
+    const last = parseHlc((await getMeta(tx, 'hlc')) ?? null);
+    const problem = opProblem(op, Math.max(nowMs, last?.wallMs ?? 0));
+    if (problem) throw new InvalidOp(problem);
+    const waiting = await tx.objectStore('outbox').index('by_record').getAll([op.entity, op.id]);
+    if (waiting.some((/** @type {Entry} */ entry) => entry.op.op_id === op.op_id)) {
+      await tx.done;
+      return false;
+    }
+    // A copy: the caller's object must not become the stored op by reference.
+    await tx.objectStore('outbox').add({ op: structuredClone(op), made_at: nowMs });
+    await refreshView(tx, op.entity, op.id);
+    await tx.done;
+    return true;
   } catch (error) {
     abortQuietly(tx);
     throw error;
@@ -153,6 +185,7 @@ export async function settleReply(db, node, sent, reply, nowMs) {
     await setMeta(tx, 'cursor', reply.cursor);
     const last = (await getMeta(tx, 'hlc')) ?? null;
     await setMeta(tx, 'hlc', receive(last, reply.server_hlc, nowMs, node));
+    await keepClockOffset(tx, reply.server_hlc, nowMs);
     await updateSyncStatus(tx, { lastSyncedAt: nowMs, lastError: null });
     await tx.done;
   } catch (error) {

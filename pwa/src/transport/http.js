@@ -63,11 +63,28 @@ export function createHttpTransport({ baseUrl = '', fetch: fetchFn = globalThis.
     /** @type {Record<string, string>} */
     const headers = { 'Content-Type': 'application/json' };
     if (payload !== text) headers['Content-Encoding'] = 'gzip';
-    if (token) headers.Authorization = `Bearer ${token}`;
+    return request(path, { method: 'POST', headers, body: payload }, token);
+  }
+
+  /**
+   * GET and return the parsed answer, or throw a TransportError.
+   * @param {string} path
+   * @param {string | null} token
+   */
+  function get(path, token) {
+    return request(path, { method: 'GET', headers: {} }, token);
+  }
+
+  /**
+   * @param {string} path
+   * @param {{method: string, headers: Record<string, string>, body?: BodyInit}} init
+   * @param {string | null} token
+   */
+  async function request(path, init, token) {
+    if (token) init.headers.Authorization = `Bearer ${token}`;
     let response;
     try {
-      response = await fetchFn(`${baseUrl}${path}`, { method: 'POST', headers, body: payload, cache: 'no-store',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      response = await fetchFn(`${baseUrl}${path}`, { ...init, cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (/** @type {any} */ error) {
       throw new TransportError(error?.name === 'TimeoutError' ? 'timeout' : 'offline', String(error));
     }
@@ -112,6 +129,57 @@ export function createHttpTransport({ baseUrl = '', fetch: fetchFn = globalThis.
      */
     uploadOutboxFile(token, file) {
       return post('/api/v1/outbox-files', file, token);
+    },
+    /**
+     * Begin making a passkey for the person this phone is enrolled for.
+     * @param {string} token
+     */
+    passkeyRegisterOptions(token) {
+      return post('/api/v1/webauthn/register/options', {}, token);
+    },
+    /**
+     * Finish making a passkey: the browser's answer to the options.
+     * @param {string} token
+     * @param {any} body
+     */
+    passkeyRegister(token, body) {
+      return post('/api/v1/webauthn/register', body, token);
+    },
+    /** Begin signing in with a passkey (no token: this is how a new phone gets one). */
+    passkeyLoginOptions() {
+      return post('/api/v1/webauthn/login/options', {}, null);
+    },
+    /**
+     * Finish signing in: answered like an enrolment, with a new device token.
+     * @param {any} body
+     * @returns {Promise<{device_id: string, token: string, user: {id: string, name: string, role: string}}>}
+     */
+    passkeyLogin(body) {
+      return post('/api/v1/webauthn/login', body, null);
+    },
+    /**
+     * The devices of the people in a coordinator's area.
+     * @param {string} token
+     */
+    listDevices(token) {
+      return get('/api/v1/devices', token);
+    },
+    /**
+     * Refuse a device from now on; its next contact wipes it.
+     * @param {string} token
+     * @param {string} deviceId
+     */
+    revokeDevice(token, deviceId) {
+      return post(`/api/v1/devices/${encodeURIComponent(deviceId)}/revoke`, {}, token);
+    },
+    /**
+     * A new one-time enrolment code for a person (a lost phone, a lost passkey).
+     * @param {string} token
+     * @param {string} userId
+     * @returns {Promise<{code: string, link: string}>}
+     */
+    newEnrolmentCode(token, userId) {
+      return post(`/api/v1/users/${encodeURIComponent(userId)}/enrolment-codes`, {}, token);
     },
   };
 }

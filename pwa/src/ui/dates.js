@@ -15,3 +15,20 @@ export function todayIso() {
 export function clockTime(startTime) {
   return startTime ? startTime.slice(0, 5) : '';
 }
+
+const AGO_STEPS = /** @type {const} */ ([['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1000]]);
+
+/**
+ * How long ago `ms` was, as people say it: "3 ngày trước", "3 days ago", "bây giờ".
+ * @param {number} ms
+ * @param {number} nowMs
+ * @param {string} lang
+ */
+export function formatAgo(ms, nowMs, lang) {
+  const words = new Intl.RelativeTimeFormat(lang === 'vi' ? 'vi' : 'en', { numeric: 'auto' });
+  const past = Math.max(0, nowMs - ms);
+  for (const [unit, size] of AGO_STEPS) {
+    if (past >= size) return words.format(-Math.floor(past / size), unit);
+  }
+  return words.format(0, 'second');
+}

@@ -6,6 +6,8 @@ import { createSyncClient } from '../client/sync-client.js';
 import { startScheduler } from '../client/scheduler.js';
 import { openStore } from '../store/db.js';
 import { createHttpTransport } from '../transport/http.js';
+import { checkinTransport } from '../transport/checkin-http.js';
+import { startCheckinSender } from '../checkin/trainee-sync.js';
 import { APP_VERSION } from '../version.js';
 import { App } from './app.jsx';
 import { createChangeFeed } from './hooks.js';
@@ -23,6 +25,8 @@ async function start() {
   const feed = createChangeFeed();
   client.subscribe(() => feed.changed());
   const scheduler = startScheduler({ client });
+  // A trainee's confirmations left on this phone go up whenever the app opens with signal.
+  startCheckinSender({ db, transport: checkinTransport(), changed: feed.changed });
   const services = { db, client, transport, scheduler, appVersion: APP_VERSION, ...feed };
   registerServiceWorker(feed.changed);
   render(<App services={services} />, root());

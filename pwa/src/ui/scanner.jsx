@@ -9,8 +9,11 @@ import { t } from './i18n.js';
 
 const FRAME_EVERY_MS = 200;
 
-/** @param {{onText: (text: string) => void, onCancel: () => void}} props */
-export function Scanner({ onText, onCancel }) {
+/**
+ * @param {{onText: (text: string) => void, onCancel: () => void, noCameraText?: string}} props
+ *   noCameraText: what to do instead when the camera cannot open (by default: type the code).
+ */
+export function Scanner({ onText, onCancel, noCameraText }) {
   const video = useRef(/** @type {HTMLVideoElement | null} */ (null));
   const [error, setError] = useState(/** @type {string | null} */ (null));
 
@@ -46,7 +49,7 @@ export function Scanner({ onText, onCancel }) {
         };
         look();
       } catch {
-        if (live) setError(t('scan.no_camera'));
+        if (live) setError(noCameraText ?? t('scan.no_camera'));
       }
     })();
     return () => {

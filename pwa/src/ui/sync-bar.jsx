@@ -47,7 +47,8 @@ function useRunning(client) {
   return running;
 }
 
-function useOnline() {
+/** Whether the browser says it has a connection, kept up to date. */
+export function useOnline() {
   const [online, setOnline] = useState(() => navigator.onLine);
   useEffect(() => {
     const update = () => setOnline(navigator.onLine);

@@ -1,6 +1,6 @@
 // @ts-check
 /** Home: today's sessions first (one tap to the roster), then my courses, and "get ready for offline". */
-import { getSyncStatus } from '../../store/meta.js';
+import { getEnrolment, getSyncStatus } from '../../store/meta.js';
 import { listRecords } from '../../store/queries.js';
 import { clockTime, todayIso } from '../dates.js';
 import { useQuery } from '../hooks.js';
@@ -9,15 +9,16 @@ import { ReadyCard } from '../ready-card.jsx';
 
 /** @param {import('../../store/db.js').Db} db */
 async function loadHome(db) {
-  const [courses, sessions, enrollments, status] = await Promise.all([
-    listRecords(db, 'course'), listRecords(db, 'session'), listRecords(db, 'enrollment'), getSyncStatus(db)]);
+  const [courses, sessions, enrollments, status, enrolment] = await Promise.all([
+    listRecords(db, 'course'), listRecords(db, 'session'), listRecords(db, 'enrollment'), getSyncStatus(db), getEnrolment(db)]);
   const titles = new Map(courses.map((c) => [c.id, c.fields.title]));
   const today = todayIso();
   const todays = sessions.filter((s) => s.fields.date === today && titles.has(s.fields.course_id))
     .sort((a, b) => String(a.fields.start_time).localeCompare(String(b.fields.start_time)));
   const countBy = (/** @type {any[]} */ rows) => rows.reduce((m, r) => m.set(r.fields.course_id, (m.get(r.fields.course_id) ?? 0) + 1), new Map());
   return { courses: courses.sort((a, b) => a.fields.title.localeCompare(b.fields.title)), todays, titles,
-    sessionCount: countBy(sessions), traineeCount: countBy(enrollments), status };
+    sessionCount: countBy(sessions), traineeCount: countBy(enrollments), status,
+    coordinates: ['coordinator', 'admin'].includes(enrolment?.user.role ?? '') };
 }
 
 export function CoursesScreen() {
@@ -26,6 +27,7 @@ export function CoursesScreen() {
   return (
     <section class="screen courses">
       <ReadyCard status={home.status} />
+      {home.coordinates ? <a class="button big" href="#/devices" data-testid="home-devices">☰ {t('devices.title')}</a> : null}
       <h2>{t('home.today')}</h2>
       {home.todays.length === 0 ? <p class="empty">{t('home.no_session_today')}</p> : (
         <ul class="cards">

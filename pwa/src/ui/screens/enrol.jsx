@@ -1,7 +1,8 @@
 // @ts-check
 /** Enrolment: type or scan the one-time code a coordinator gave, then the phone is this trainer's. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { enrolDevice, UnsentWork } from '../../client/device.js';
+import { passkeyFailure, passkeysSupported, signInWithPasskey } from '../../client/passkeys.js';
 import { useServices } from '../hooks.js';
 import { errorText, t } from '../i18n.js';
 import { LanguageSwitch } from '../language-switch.jsx';
@@ -17,22 +18,37 @@ export function EnrolScreen({ prefill, enrolled }) {
   const [scanning, setScanning] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(/** @type {string | null} */ (null));
+  // An enrolment link opened while this screen is up (the app already open) fills its code in too.
+  useEffect(() => {
+    if (prefill) setCode(prefill);
+  }, [prefill]);
 
-  /** @param {Event} event */
-  async function submit(event) {
-    event.preventDefault();
+  /**
+   * Enrol this phone by `how` (a code or a passkey); both end the same way.
+   * @param {(about: {label: string, appVersion: string}) => Promise<unknown>} how
+   */
+  async function enrolBy(how) {
     setBusy(true);
     setError(null);
     try {
-      await enrolDevice(services.db, services.transport, code, { label: navigator.userAgent.slice(0, 120), appVersion: services.appVersion });
+      await how({ label: navigator.userAgent.slice(0, 120), appVersion: services.appVersion });
       await navigator.storage?.persist?.();
       services.changed();
       location.hash = '#/';
     } catch (/** @type {any} */ err) {
-      setError(err instanceof UnsentWork ? t('enrol.unsent', { count: err.pending }) : errorText(err));
+      const failure = passkeyFailure(err);
+      setError(err instanceof UnsentWork ? t('enrol.unsent', { count: err.pending })
+        : failure === 'cancelled' ? t('passkey.cancelled') : failure === 'unsupported' ? t('passkey.unsupported')
+          : errorText(err));
     } finally {
       setBusy(false);
     }
+  }
+
+  /** @param {Event} event */
+  function submit(event) {
+    event.preventDefault();
+    enrolBy((about) => enrolDevice(services.db, services.transport, code, about));
   }
 
   /** @param {string} text */
@@ -60,6 +76,15 @@ export function EnrolScreen({ prefill, enrolled }) {
       </form>
       {scanning ? <Scanner onText={scanned} onCancel={() => setScanning(false)} />
         : <button type="button" class="big" onClick={() => setScanning(true)}>▣ {t('enrol.scan')}</button>}
+      {passkeysSupported() ? (
+        <>
+          <p class="hint or">{t('enrol.or_passkey')}</p>
+          <button type="button" class="big" disabled={busy} data-testid="passkey-sign-in"
+            onClick={() => enrolBy((about) => signInWithPasskey(services.db, services.transport, about))}>
+            ⚷ {t('enrol.passkey')}
+          </button>
+        </>
+      ) : null}
       {enrolled ? <a class="button big" href="#/">{t('common.back')}</a> : null}
       <LanguageSwitch />
     </section>

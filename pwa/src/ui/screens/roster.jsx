@@ -2,6 +2,7 @@
 /** A session's roster: one tap per trainee for present / late / absent / excused, with counts. */
 import { getRecord, listGroup } from '../../store/queries.js';
 import { markAttendance } from '../actions.js';
+import { ConfirmationBadge, countConfirmed } from '../confirmation-badge.jsx';
 import { clockTime } from '../dates.js';
 import { showSaveError } from '../error-banner.jsx';
 import { useQuery, useServices } from '../hooks.js';
@@ -18,7 +19,9 @@ async function loadRoster(db, sessionId) {
   const course = await getRecord(db, 'course', session.fields.course_id);
   const trainees = await enrolledTrainees(db, session.fields.course_id);
   const marks = new Map((await listGroup(db, 'attendance', sessionId)).map((a) => [a.fields.trainee_id, a]));
-  return { session, course, trainees, marks };
+  // The trainees' own confirmations (check-in on their phones), beside the trainer's marks.
+  const confirmations = new Map((await listGroup(db, 'confirmation', sessionId)).map((c) => [c.fields.trainee_id, c]));
+  return { session, course, trainees, marks, confirmations };
 }
 
 /** @param {{sessionId: string}} props */
@@ -27,13 +30,14 @@ export function RosterScreen({ sessionId }) {
   const roster = useQuery((db) => loadRoster(db, sessionId), [sessionId]);
   if (roster === undefined) return null;
   if (roster === null) return <p class="empty">{t('common.not_found')}</p>;
-  const { session, course, trainees, marks } = roster;
+  const { session, course, trainees, marks, confirmations } = roster;
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
   for (const tr of trainees) {
     const status = marks.get(tr.id)?.fields.status;
     if (status) counts[status] += 1;
   }
   const unmarked = trainees.length - STATUSES.reduce((sum, s) => sum + counts[s], 0);
+  const confirmed = countConfirmed(confirmations.values());
 
   /** @param {string} traineeId @param {typeof STATUSES[number]} status */
   const mark = (traineeId, status) => markAttendance(services, sessionId, traineeId, status).catch(showSaveError);
@@ -45,16 +49,21 @@ export function RosterScreen({ sessionId }) {
       <div class="counts" data-testid="counts">
         {STATUSES.map((s) => <span key={s} class={`count ${s}`} data-status={s} data-count={counts[s]}>{SYMBOLS[s]} {t(`status.${s}`)}: {counts[s]}</span>)}
         <span class="count unmarked" data-status="unmarked" data-count={unmarked}>{t('roster.unmarked')}: {unmarked}</span>
+        <span class="count confirmed" data-testid="roster-confirmed" data-count={confirmed}>
+          ☑ {t('roster.confirmed')}: {confirmed}</span>
       </div>
+      <a class="button primary big" href={`#/session/${sessionId}/checkin`} data-testid="open-checkin">▣ {t('roster.checkin')}</a>
       <ul class="roster-list">
         {trainees.map((tr) => {
           const mine = marks.get(tr.id);
+          const confirmation = confirmations.get(tr.id);
           return (
             <li key={tr.id} data-testid="roster-row" data-trainee={tr.id} data-status={mine?.fields.status ?? ''}>
               <a class="name" href={`#/course/${session.fields.course_id}/trainee/${tr.id}`}>
                 {tr.fields.full_name}
                 {mine?.pending ? <span class="badge" title={t('common.unsent')}>↑</span> : null}
               </a>
+              {confirmation ? <ConfirmationBadge row={confirmation} /> : null}
               <div class="status-buttons" role="group" aria-label={tr.fields.full_name}>
                 {STATUSES.map((s) => (
                   <button type="button" key={s} class={`status ${s} ${mine?.fields.status === s ? 'chosen' : ''}`}

@@ -14,6 +14,7 @@ import { describeRecord, describeValue } from '../describe.js';
 import { useQuery, useServices } from '../hooks.js';
 import { errorText, formatMoment, t } from '../i18n.js';
 import { LanguageSwitch } from '../language-switch.jsx';
+import { PasskeyCard } from '../passkey-card.jsx';
 import { StorageInfo } from '../storage-info.jsx';
 
 const DOWNLOAD_URL_KEEP_MS = 30_000;
@@ -25,7 +26,7 @@ async function loadSync(db) {
   return {
     pending: await pendingCount(db), status: await getSyncStatus(db), enrolment: await getEnrolment(db),
     conflicts: await Promise.all(conflicts.map(async (c) => ({
-      id: c.id, field: c.fields.field, winner: c.fields.winner_value, loser: c.fields.loser_value,
+      id: c.id, field: c.fields.field, winner: c.fields.winner_value, loser: c.fields.loser_value, cause: c.fields.cause,
       what: await describeRecord(db, c.fields.record_entity, c.fields.record_id) }))),
     rejections: await Promise.all(rejections.map(async (r) => ({
       id: r.op.op_id, reason: r.reason, at: r.at,
@@ -81,9 +82,10 @@ export function SyncScreen() {
       {data.conflicts.length === 0 ? <p class="empty">{t('sync.no_conflicts')}</p> : (
         <ul class="notices" data-testid="conflicts">
           {data.conflicts.map((c) => (
-            <li key={c.id} data-testid="conflict">
+            <li key={c.id} data-testid="conflict" data-cause={c.cause ?? ''}>
               <strong>{c.what}</strong>
-              <span>{t('sync.conflict_kept', { kept: describeValue(c.field, c.winner), other: describeValue(c.field, c.loser) })}</span>
+              <span>{c.cause === 'confirmation' ? t('sync.conflict_confirmation')
+                : t('sync.conflict_kept', { kept: describeValue(c.field, c.winner), other: describeValue(c.field, c.loser) })}</span>
             </li>
           ))}
         </ul>
@@ -97,8 +99,13 @@ export function SyncScreen() {
         </ul>
       )}
       <StorageInfo />
-      {enrolment && ['coordinator', 'admin'].includes(enrolment.user.role)
-        ? <a class="button big" href="#/upload">⇧ {t('upload.title')}</a> : null}
+      <PasskeyCard />
+      {enrolment && ['coordinator', 'admin'].includes(enrolment.user.role) ? (
+        <>
+          <a class="button big" href="#/devices" data-testid="open-devices">☰ {t('devices.title')}</a>
+          <a class="button big" href="#/upload">⇧ {t('upload.title')}</a>
+        </>
+      ) : null}
       <LanguageSwitch />
       <a class="button big" href="#/enrol">{t('sync.enrol_again')}</a>
       <button type="button" class="big danger" onClick={leave} data-testid="sign-out">{t('sync.sign_out')}</button>

@@ -1,0 +1,82 @@
+// @ts-check
+/**
+ * The trainee's calls to the server: the check-in roster, sending confirmations, and a
+ * passkey for the trainee. No device token: a trainee's phone is not enrolled, and the
+ * check-in token in each request is what lets it in. Like http.js, the only place here
+ * that calls fetch, so the check-in logic can be tested with a scripted stand-in.
+ */
+import { REQUEST_TIMEOUT_MS, TransportError } from './http.js';
+
+/**
+ * @typedef {{op_id: string, status: string, reason?: string}} Ack
+ * @typedef {{
+ *   roster: (token: string) => Promise<any>,
+ *   sendCheckins: (ops: any[]) => Promise<{acks: Ack[]}>,
+ *   traineeRegisterOptions: (body: {token: string, trainee_id: string, birth_year: number | null}) => Promise<any>,
+ *   traineeRegister: (body: any) => Promise<any>,
+ * }} CheckinTransport
+ */
+
+/**
+ * @param {{baseUrl?: string, fetch?: typeof fetch}} [options]
+ * @returns {CheckinTransport}
+ */
+export function createCheckinTransport({ baseUrl = '', fetch: fetchFn = globalThis.fetch.bind(globalThis) } = {}) {
+  /**
+   * Send one request and return the parsed answer, or throw a TransportError.
+   * @param {string} path
+   * @param {any} [body] JSON to POST; a GET without it
+   */
+  async function call(path, body) {
+    /** @type {RequestInit} */
+    const init = { method: body === undefined ? 'GET' : 'POST', cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+    if (body !== undefined) {
+      init.headers = { 'Content-Type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetchFn(`${baseUrl}${path}`, init);
+    } catch (/** @type {any} */ error) {
+      throw new TransportError(error?.name === 'TimeoutError' ? 'timeout' : 'offline', String(error));
+    }
+    let answer;
+    try {
+      answer = await response.json();
+    } catch (error) {
+      // A connection cut mid-answer, or a captive portal's page: nothing usable arrived.
+      throw new TransportError('offline', String(error), response.status);
+    }
+    if (!response.ok) {
+      const err = answer?.error ?? {};
+      throw new TransportError(err.code ?? 'http_error', err.message ?? response.statusText, response.status, err.details);
+    }
+    return answer;
+  }
+
+  return {
+    roster(token) {
+      return call(`/api/v1/checkins/roster?token=${encodeURIComponent(token)}`);
+    },
+    async sendCheckins(ops) {
+      const reply = await call('/api/v1/checkins', { ops });
+      if (!Array.isArray(reply?.acks)) throw new TransportError('internal_error', 'the server sent a reply this app cannot read');
+      return reply;
+    },
+    traineeRegisterOptions(body) {
+      return call('/api/v1/webauthn/trainee/register/options', body);
+    },
+    traineeRegister(body) {
+      return call('/api/v1/webauthn/trainee/register', body);
+    },
+  };
+}
+
+/** @type {CheckinTransport | null} */
+let shared = null;
+
+/** The one transport the page uses for check-in (the app start and the check-in screens share it). */
+export function checkinTransport() {
+  shared ??= createCheckinTransport();
+  return shared;
+}

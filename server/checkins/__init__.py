@@ -1,0 +1,1 @@
+"""Trainee check-in: session secrets, judging confirmation proofs."""
