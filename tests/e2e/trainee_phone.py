@@ -23,6 +23,8 @@ from tests.e2e.phone import PHONE_VIEWPORT, SCREENS
 VIRTUAL_AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
                          "hasUserVerification": True, "isUserVerified": True,
                          "automaticPresenceSimulation": True}
+# What WebAuthn.addCredential takes of what WebAuthn.getCredentials gives.
+PASSKEY_KEYS = ("credentialId", "isResidentCredential", "rpId", "privateKey", "userHandle", "signCount")
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,12 @@ class TraineePhone:
         self.authenticator = authenticator
 
     @classmethod
-    def open(cls, browser: Browser, url: str, *, authenticator: bool = False) -> TraineePhone:
+    def open(cls, browser: Browser, url: str, *, authenticator: bool = False, pixel_ratio: int = 1) -> TraineePhone:
+        """Open a fresh phone; `pixel_ratio` 2 or 3 is a real phone's screen, sharp enough to photograph."""
         context = browser.new_context(viewport=PHONE_VIEWPORT, timezone_id="Asia/Ho_Chi_Minh", locale="vi-VN",
-                                      service_workers="allow", device_scale_factor=1)
+                                      service_workers="allow", device_scale_factor=pixel_ratio)
         page = context.new_page()
-        if not authenticator:
-            return cls(context, page, url)
-        cdp = context.new_cdp_session(page)
-        cdp.send("WebAuthn.enable")
-        added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": VIRTUAL_AUTHENTICATOR})
-        return cls(context, page, url, (cdp, added["authenticatorId"]))
+        return cls(context, page, url, cls._add_authenticator(context, page) if authenticator else None)
 
     def lose_passkeys(self) -> None:
         """The passkeys vanish from the phone (reset, new phone): signing with one fails."""
@@ -96,10 +94,34 @@ class TraineePhone:
         self.page.goto(f"{self.url}/#/checkin/{token}")
 
     def reopen(self, path: str = "/") -> None:
-        """Close the app and open it again (from the home screen icon, by default)."""
+        """Close the app and open it again (from the home screen icon, by default).
+
+        Chromium's virtual authenticator belongs to one tab, but a phone's passkeys outlive
+        the app: they move to the new tab's authenticator.
+        """
+        passkeys = self._passkeys()
         self.page.close()
         self.page = self.context.new_page()
+        if self.authenticator is not None:
+            self.authenticator = self._add_authenticator(self.context, self.page)
+            cdp, authenticator_id = self.authenticator
+            for passkey in passkeys:
+                kept = {k: passkey[k] for k in PASSKEY_KEYS if k in passkey}
+                cdp.send("WebAuthn.addCredential", {"authenticatorId": authenticator_id, "credential": kept})
         self.page.goto(f"{self.url}{path}")
+
+    def _passkeys(self) -> list[dict[str, Any]]:
+        if self.authenticator is None:
+            return []
+        cdp, authenticator_id = self.authenticator
+        return list(cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"])
+
+    @staticmethod
+    def _add_authenticator(context: BrowserContext, page: Page) -> tuple[Any, str]:
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": VIRTUAL_AUTHENTICATOR})
+        return cdp, added["authenticatorId"]
 
     def wait_for_app_stored(self) -> None:
         self.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
@@ -129,6 +151,11 @@ class TraineePhone:
         qr = self.page.get_by_test_id("relay-qr")
         expect(qr).to_be_visible()
         return qr.get_attribute("data-text") or ""
+
+    def photograph_relay(self, path: Path) -> Path:
+        """Take a picture of the relay QR code on screen, as the trainer's camera would."""
+        self.page.get_by_test_id("relay-qr").screenshot(path=str(path))
+        return path
 
     def expect_card(self, state: str, timeout: float = 30_000) -> None:
         expect(self.page.get_by_test_id("checkin-card").first).to_have_attribute("data-state", state, timeout=timeout)
