@@ -27,7 +27,7 @@ from tests.server.protocol_client import Device
 
 ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"
-SERVER_START_TIMEOUT_S = 30
+SERVER_START_TIMEOUT_S = 120  # gunicorn took 15 s and more to boot while test suites shared the 2 CPUs
 # What the PWA does (pwa/src/transport/http.js and docs/protocol.md §11).
 MAX_CHUNK_OPS = 400
 MAX_CHUNK_JSON_BYTES = 160_000
@@ -130,6 +130,7 @@ class SyncRun:
 
     requests: int = 0
     ops_sent: int = 0
+    duplicates: int = 0  # acked ops the server had already applied (their first answer was lost)
     changes_pulled: int = 0
     latencies_s: list[float] = field(default_factory=list)
     wall_s: float = 0.0
@@ -144,6 +145,7 @@ class PwaLikeClient:
         self.cursor: str | None = None
         self.records: dict[tuple[str, str], dict[str, Any]] = {}
         self.conn: http.client.HTTPConnection | None = None
+        self.ops_on_wire = 0  # ops in every request sent, counting a chunk again each time it is re-sent
 
     def close(self) -> None:
         if self.conn is not None:
@@ -169,6 +171,7 @@ class PwaLikeClient:
                 raise RuntimeError(f"{len(bad)} ops rejected, first: {bad[0]}")
             del self.outbox[:len(chunk)]
             run.ops_sent += len(chunk)
+            run.duplicates += sum(a["status"] == "duplicate" for a in reply["acks"])
             for change in reply["changes"]:
                 self.records[(change["entity"], change["id"])] = change
             run.changes_pulled += len(reply["changes"])
@@ -202,6 +205,7 @@ class PwaLikeClient:
         for attempt in range(2):  # one retry on a keep-alive connection the server closed meanwhile
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=REQUEST_TIMEOUT_S)
+            self.ops_on_wire += len(body["ops"])
             try:
                 self.conn.request("POST", "/api/v1/sync", body=text, headers=headers)
                 resp = self.conn.getresponse()

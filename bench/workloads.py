@@ -50,8 +50,8 @@ def load_demo_once() -> None:
     admin.load_demo()
 
 
-def seed_course(key: str, trainer_name: str, now_ms: int, seed: int = 1) -> BenchCourse:
-    """Add a trainer and a course with 40 enrolled trainees through the server's own apply path.
+def seed_course(key: str, trainer_name: str, now_ms: int, seed: int = 1, trainees: int = TRAINEES) -> BenchCourse:
+    """Add a trainer and a course with `trainees` (40) enrolled trainees through the server's own apply path.
 
     Needs an app context and the demo loaded (for the commune, program and checklist).
     """
@@ -74,7 +74,7 @@ def seed_course(key: str, trainer_name: str, now_ms: int, seed: int = 1) -> Benc
                                                    "date": (today + timedelta(days=day)).isoformat(),
                                                    "start_time": start, "place": "Nhà văn hóa thôn Bản Dền"}))
     trainee_ids = []
-    for n in range(TRAINEES):
+    for n in range(trainees):
         tid = stable_id("bench-trainee", f"{key}:{n}")
         trainee_ids.append(tid)
         ops.append(_server_op("trainee", tid, _trainee_fields(rng, commune_id)))
@@ -90,7 +90,8 @@ def trainers_day(course: BenchCourse, device_id: str, day: int, start_ms: int, s
                  clock: Hlc | None = None) -> tuple[list[dict[str, Any]], Hlc | None]:
     """Return one day's taps as wire ops (attendance for both sessions, a skill check per trainee per skill).
 
-    40 trainees x 2 sessions + 40 x 12 skills = 560 ops. Returns the ops and the device's clock after them.
+    40 trainees x 2 sessions + 40 x 12 skills = 560 ops (14 per trainee on a bigger course). Returns the ops
+    and the device's clock after them.
     """
     rng = random.Random(f"{seed}:{course.key}:{device_id}:{day}")
     maker = _OpMaker(rng, device_id, start_ms, clock)
