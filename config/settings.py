@@ -52,11 +52,40 @@ class Config:
     WEBAUTHN_RP_NAME = "FieldRoll"
     WEBAUTHN_ORIGINS = tuple(o for o in os.environ.get("FIELDROLL_WEBAUTHN_ORIGINS", "").split(",") if o)
     WEBAUTHN_CEREMONY_TTL_S = 5 * 60
+    # Imports of trainee lists (server/transfers): a file and its rows are capped, so one
+    # upload cannot hold the write lock for long.
+    IMPORT_MAX_FILE_BYTES = _int("FIELDROLL_IMPORT_MAX_FILE_BYTES", 2 * 1024 * 1024)
+    IMPORT_MAX_ROWS = _int("FIELDROLL_IMPORT_MAX_ROWS", 5000)
+    # The attendance sheet's Unicode TrueType fonts (Debian's fonts-dejavu-core by default).
+    PDF_FONT = os.environ.get("FIELDROLL_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    PDF_FONT_BOLD = os.environ.get("FIELDROLL_PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
     # The built PWA (npm run build --prefix pwa), served at / by server/app_shell.py.
     PWA_DIST_DIR = os.environ.get("FIELDROLL_PWA_DIST_DIR", str(REPO_DIR / "pwa" / "dist"))
+    # Web push (docs/dashboard.md §7): the VAPID key pair comes from the environment, else
+    # from the file `fieldroll vapid` writes; with neither, push is off and syncs never try.
+    VAPID_PRIVATE_KEY = os.environ.get("FIELDROLL_VAPID_PRIVATE_KEY")
+    VAPID_PUBLIC_KEY = os.environ.get("FIELDROLL_VAPID_PUBLIC_KEY")
+    VAPID_KEY_FILE = os.environ.get("FIELDROLL_VAPID_KEY_FILE", str(INSTANCE_DIR / "vapid_private.pem"))
+    # Push services (Apple's above all) refuse a subject that is not a real mailto: or https: URL.
+    VAPID_SUBJECT = os.environ.get("FIELDROLL_VAPID_SUBJECT", "mailto:admin@fieldroll.invalid")
+    # The server POSTs to the endpoint a browser hands it: only to these push services
+    # (host or parent domain) and only over HTTPS, so a device cannot aim it elsewhere.
+    PUSH_SERVICE_HOSTS = tuple(h for h in os.environ.get(
+        "FIELDROLL_PUSH_SERVICE_HOSTS",
+        "fcm.googleapis.com,updates.push.services.mozilla.com,push.apple.com,notify.windows.com").split(",") if h)
+    PUSH_ALLOW_PLAIN_HTTP = False
+    PUSH_MIN_INTERVAL_S = 60
+    # A trainer's phone is often out of signal for days: the push service keeps the message that long.
+    PUSH_TTL_S = 3 * 24 * 3600
+    PUSH_TIMEOUT_S = 5
+    # Send after the sync's answer has left, so a slow push service never slows a sync.
+    PUSH_SEND_AFTER_RESPONSE = True
 
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("FIELDROLL_TEST_DATABASE_URL", "sqlite://")
+    # No push unless a test gives keys: never the developer's own instance/vapid_private.pem.
+    VAPID_PRIVATE_KEY = VAPID_PUBLIC_KEY = None
+    VAPID_KEY_FILE = ""

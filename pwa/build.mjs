@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 import { injectManifest } from 'workbox-build';
 import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -40,20 +40,46 @@ await build({ ...common, entryPoints: [join(ROOT, 'src/sw.js')], outfile: swSour
 const { count, size, warnings } = await injectManifest({
   swSrc: swSource, swDest: join(OUT, 'sw.js'), globDirectory: OUT,
   globPatterns: ['index.html', 'manifest.webmanifest', 'icons/*.png', 'assets/*.{js,css}'],
+  // The coordinator's office works online only; trainers' phones need not download it on 2G.
+  globIgnores: ['assets/office-*'],
   // Hashed names change with their content: no revision query needed.
   dontCacheBustURLsMatching: /^assets\//,
 });
 await rm(swSource);
 if (warnings.length) console.warn(warnings.join('\n'));
 
+// The app shell is what a cold start loads: the page, the service worker, the manifest,
+// and the app bundle with what it imports statically. Chunks loaded by import() (the QR
+// decoder, the WebAuthn glue, the coordinator's office) load only when used.
+const shell = new Set(['index.html', 'sw.js', 'manifest.webmanifest', css, ...staticImports(`assets/${js}`)]);
 let shellGz = 0;
 for (const name of await walk(OUT)) {
   if (!COMPRESSIBLE.test(name)) continue;
   const zipped = gzipSync(await readFile(name), { level: 9 });
   await writeFile(`${name}.gz`, zipped);
-  if (!/jsQR|jsqr/i.test(name)) shellGz += zipped.length;
+  const local = name.slice(OUT.length + 1);
+  if (shell.has(local) || shell.has(local.replace(/^assets\//, ''))) shellGz += zipped.length;
 }
 console.log(`built FieldRoll ${VERSION} into ${OUT}: ${count} files precached (${(size / 1024).toFixed(0)} KB), app shell ${(shellGz / 1024).toFixed(1)} KB gzip`);
+
+/** @param {string} entry an output path under OUT, e.g. assets/app-XYZ.js */
+function staticImports(entry) {
+  const found = new Set([entry]);
+  // The metafile names outputs relative to the working directory; the shell is named relative to OUT.
+  const underOut = (/** @type {string} */ path) => relative(OUT, resolve(path));
+  const outputs = Object.fromEntries(Object.entries(app.metafile.outputs).map(([path, meta]) => [underOut(path), meta]));
+  const stack = [entry];
+  while (stack.length) {
+    for (const imported of outputs[stack.pop()]?.imports ?? []) {
+      const path = underOut(imported.path);
+      if (imported.kind === 'import-statement' && !found.has(path)) {
+        found.add(path);
+        stack.push(path);
+      }
+    }
+  }
+  return found;
+}
 
 async function walk(dir) {
   const found = [];

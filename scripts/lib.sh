@@ -34,11 +34,15 @@ _have_postgres() {
 }
 
 # Install the Debian packages the full test suite needs (PostgreSQL for the
-# database tests, Chromium for the browser tests), only those that are missing.
+# database tests, Chromium for the browser tests, poppler-utils' pdftotext to read
+# the attendance-sheet PDFs back, and the DejaVu fonts the server draws them in),
+# only those that are missing.
 ensure_apt_packages() {
   local missing=()
   _have_postgres || missing+=(postgresql)
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
   if ((${#missing[@]} == 0)); then
     echo "system packages: present"
     return 0
@@ -54,6 +58,7 @@ ensure_apt_packages() {
   quietly apt-get install -y -q -o Dpkg::Use-Pty=0 "${missing[@]}"
   _have_postgres || die "postgresql installed but no /usr/lib/postgresql/*/bin/initdb found"
   [[ -x /usr/bin/chromium ]] || die "chromium installed but /usr/bin/chromium not found"
+  command -v pdftotext >/dev/null || die "poppler-utils installed but pdftotext not found"
 }
 
 # A fingerprint of what the editable install depends on: the package metadata

@@ -10,10 +10,13 @@ from flask import Flask
 from config.settings import Config
 from server import app_shell, cli, database, errors, home, openapi
 from server.checkins.views import bp as checkins_bp
+from server.dashboard import bp as dashboard_bp
 from server.devices import bp as devices_bp
 from server.extensions import db, migrate
 from server.outbox_files import bp as outbox_files_bp
+from server.push import bp as push_bp
 from server.sync_api import bp as sync_bp
+from server.transfers import bp as transfers_bp
 from server.webauthn import bp as webauthn_bp
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -42,6 +45,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(outbox_files_bp)
     app.register_blueprint(checkins_bp)
     app.register_blueprint(webauthn_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(transfers_bp)
+    app.register_blueprint(push_bp)
     return app
 
 

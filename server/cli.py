@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from server import admin
 from server.errors import ApiError
 from server.outbox_files.importer import import_outbox
+from server.push.cli import vapid
 
 T = TypeVar("T")
 
@@ -159,3 +160,4 @@ def serve(port: str | None) -> None:
 def init_app(app: Flask) -> None:
     for command in (user_group, device_group, enroll_code, assign, demo, import_outbox_file, serve):
         app.cli.add_command(command)
+    app.cli.add_command(vapid)

@@ -292,3 +292,23 @@ ENTITY_MODELS: dict[str, type[RecordMixin]] = {
     "skill_check": SkillCheck,
     "confirmation": Confirmation,
 }
+
+
+class PushSubscription(db.Model):  # type: ignore[name-defined,misc]
+    """A browser's Web Push subscription: where to send, its keys, and which topics it asked for.
+
+    Keyed by a digest of the push service's endpoint URL, so the same browser subscribing
+    again replaces its row instead of adding one.
+    """
+
+    __tablename__ = "push_subscription"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(Text)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str] = uuid_col(ForeignKey("app_user.id"), index=True)
+    device_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    # The last time a push went out: at most one per PUSH_MIN_INTERVAL_S.
+    last_sent_at: Mapped[datetime | None]

@@ -11,10 +11,16 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
 from server.checkins.schemas import CheckinRequest, CheckinResponse, RosterResponse
+from server.dashboard.api_doc import PATHS as DASHBOARD_PATHS
+from server.dashboard.api_doc import SCHEMAS as DASHBOARD_SCHEMAS
 from server.devices.schemas import DeviceInfo, DeviceList, EnrolmentCodeResponse
 from server.devices.views import EnrolRequest, EnrolResponse
 from server.outbox_files.schemas import OutboxFile, OutboxImportResponse, OutboxPayload
+from server.push.schemas import PATHS as PUSH_PATHS
+from server.push.schemas import SCHEMAS as PUSH_SCHEMAS
 from server.sync_api.schemas import SyncRequest, SyncResponse
+from server.transfers.schemas import PATHS as TRANSFER_PATHS
+from server.transfers.schemas import SCHEMAS as TRANSFER_SCHEMAS
 from server.webauthn.schemas import (
     PasskeyLoginRequest,
     PasskeyOptions,
@@ -201,8 +207,10 @@ def build_spec() -> dict[str, Any]:
                          ("RosterResponse", RosterResponse),
                          ("ErrorBody", ErrorBody)):
         spec.components.schema(name, schema=schema)
+    for name, schema in {**PUSH_SCHEMAS, **TRANSFER_SCHEMAS, **DASHBOARD_SCHEMAS}.items():
+        spec.components.schema(name, schema=schema)
     spec.components.security_scheme("deviceToken", {"type": "http", "scheme": "bearer"})
-    for path, operations in PATHS.items():
+    for path, operations in {**PATHS, **PUSH_PATHS, **TRANSFER_PATHS, **DASHBOARD_PATHS}.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 

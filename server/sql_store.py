@@ -83,7 +83,9 @@ class SqlStore:
         """Return every applied op of each record."""
         wanted = set(keys)
         ids = sorted({record_id for _, record_id in wanted})
-        found: dict[Key, list[LoggedOp]] = {}
+        # Every asked-for record gets an entry, empty if it is new: the engine fetches a record
+        # it has no entry for, one query per op, which made a batch of new records slow.
+        found: dict[Key, list[LoggedOp]] = {key: [] for key in wanted}
         for start in range(0, len(ids), HISTORY_CHUNK):
             query = select(OpLog).where(OpLog.record_id.in_(ids[start:start + HISTORY_CHUNK]))
             for row in db.session.scalars(query):

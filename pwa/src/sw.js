@@ -8,9 +8,14 @@
  * /api/ request goes to the network, and the data lives in IndexedDB, never in caches.
  * A new version waits until the page tells it to take over (the trainer tapped
  * "update"), and the outbox, in IndexedDB, is untouched by the swap.
+ *
+ * A push (docs/dashboard.md §7) is shown as a notification in the phone's language; a
+ * trainer's "your roster changed" also runs the same sync as Background Sync, since the
+ * push arriving proves there is signal now. Tapping a notification brings the app up.
  */
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { createSyncClient } from './client/sync-client.js';
+import { notificationFor } from './client/push.js';
 import { BACKGROUND_SYNC_TAG } from './client/scheduler.js';
 import { openStore } from './store/db.js';
 import { createHttpTransport } from './transport/http.js';
@@ -49,4 +54,35 @@ async function syncInBackground() {
   if (!result.ok && !NEEDS_A_PERSON.has(result.error?.code ?? '')) {
     throw new Error(`background sync failed: ${result.error?.code ?? 'unknown'}`);
   }
+}
+
+worker.addEventListener('push', (/** @type {any} */ event) => event.waitUntil(onPush(event.data)));
+
+worker.addEventListener('notificationclick', (/** @type {any} */ event) => {
+  event.notification.close();
+  event.waitUntil(openApp());
+});
+
+/** @param {{json: () => any} | null} data */
+async function onPush(data) {
+  let payload = null;
+  try {
+    payload = data?.json() ?? null;
+  } catch {
+    // Not JSON: still show something, as browsers require for every push.
+  }
+  const { title, options } = notificationFor(payload, worker.navigator.languages ?? [worker.navigator.language]);
+  const shown = worker.registration.showNotification(title, options);
+  // A failed sync here is left to Background Sync and the app; the notification still shows.
+  const synced = payload?.topic === 'roster_changed' ? syncInBackground().catch(() => {}) : null;
+  await Promise.all([shown, synced]);
+}
+
+async function openApp() {
+  const pages = await worker.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  if (pages.length > 0) {
+    await pages[0].focus();
+    return;
+  }
+  await worker.clients.openWindow(worker.registration.scope);
 }

@@ -13,6 +13,7 @@ from server.checkins.after_apply import after_apply
 from server.database import begin_write
 from server.extensions import db
 from server.models import Device, Revision
+from server.push.triggers import after_sync
 from server.row_cache import RowCache
 from server.scope import Actor, ScopeGate
 from server.sql_store import SqlStore, now_utc, revision_row
@@ -59,6 +60,7 @@ def push(ops: Sequence[object], actor: Actor, device: Device, report: dict[str, 
         last_sync_at=now_utc(), app_version=report.get("app_version") or device.app_version,
         pending_ops=report.get("pending_ops")))
     db.session.commit()
+    after_sync(device.id, ops, acks)
     return acks
 
 

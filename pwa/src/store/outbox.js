@@ -15,7 +15,13 @@ import { strictWrite } from './db.js';
 import { getMeta, setMeta, updateSyncStatus } from './meta.js';
 import { applyChange, refreshView } from './view.js';
 
-/** @typedef {{entity: string, id: string, kind: 'upsert' | 'delete', fields?: Record<string, any>}} Draft */
+/**
+ * A change to make. `baseRev` says the change was made having seen the record at that rev
+ * (a coordinator's choice in a conflict names the conflict's rev, so the server knows the
+ * choice saw both values); the greater of it and the rev pulled to this phone is sent.
+ * @typedef {{entity: string, id: string, kind: 'upsert' | 'delete', fields?: Record<string, any>,
+ *   baseRev?: number}} Draft
+ */
 /** @typedef {{seq: number, op: any, made_at: number}} Entry */
 
 // Acks that mean the server holds the op; anything else keeps it for the next sync.
@@ -56,7 +62,9 @@ export async function recordOps(db, node, drafts, nowMs) {
     for (const draft of drafts) {
       last = tick(last, nowMs, node);
       const base = await tx.objectStore('records').get([draft.entity, draft.id]);
-      const op = makeOp({ ...draft, hlc: last, baseRev: base ? base.rev : undefined });
+      const { baseRev: seen, ...change } = draft;
+      const revs = [base?.rev, seen].filter((rev) => typeof rev === 'number');
+      const op = makeOp({ ...change, hlc: last, baseRev: revs.length ? Math.max(...revs) : undefined });
       // The clock may have been reset (flat battery) while the HLC kept the time last seen
       // from the server: judge "too far ahead" against that, as the server will.
       const problem = opProblem(op, Math.max(nowMs, parseHlc(last)?.wallMs ?? 0));

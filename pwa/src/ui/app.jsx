@@ -15,6 +15,7 @@ import { SyncScreen } from './screens/sync.jsx';
 import { UploadScreen } from './screens/upload.jsx';
 import { CheckinScreen } from './screens/checkin-qr.jsx';
 import { DevicesScreen } from './screens/devices.jsx';
+import { LazyOffice, OfficeLink } from './dashboard/entry.jsx';
 import { WipedScreen } from './screens/wiped.jsx';
 import { wipedAt } from '../store/wipe.js';
 import { CheckinRoute } from './screens/checkin.jsx';
@@ -76,5 +77,7 @@ function Screen({ route }) {
   if (name === 'sync') return <SyncScreen />;
   if (name === 'upload') return <UploadScreen />;
   if (name === 'devices') return <DevicesScreen />;
-  return <CoursesScreen />;
+  // The coordinator's office: its screens are loaded only when opened.
+  if (name === 'office') return <LazyOffice route={route.slice(1)} />;
+  return <><OfficeLink /><CoursesScreen /></>;
 }

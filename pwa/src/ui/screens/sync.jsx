@@ -15,6 +15,7 @@ import { useQuery, useServices } from '../hooks.js';
 import { errorText, formatMoment, t } from '../i18n.js';
 import { LanguageSwitch } from '../language-switch.jsx';
 import { PasskeyCard } from '../passkey-card.jsx';
+import { PushCard } from '../push-card.jsx';
 import { StorageInfo } from '../storage-info.jsx';
 
 const DOWNLOAD_URL_KEEP_MS = 30_000;
@@ -100,6 +101,7 @@ export function SyncScreen() {
       )}
       <StorageInfo />
       <PasskeyCard />
+      <PushCard />
       {enrolment && ['coordinator', 'admin'].includes(enrolment.user.role) ? (
         <>
           <a class="button big" href="#/devices" data-testid="open-devices">☰ {t('devices.title')}</a>

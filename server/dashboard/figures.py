@@ -1,0 +1,149 @@
+"""The figures a province reports (docs/dashboard.md §2), counted in SQL.
+
+One statement carries the attendance figures: the enrolments in range, materialised once,
+grouped by the trainee's own record (gender, ethnicity, birth year), whose cells each hold
+a trainee once, so they add up to the totals and to every breakdown by person; and grouped
+by the course's commune. Python only sums the few hundred cells and names them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Subquery, and_, case, func, select, union_all
+
+from server.dashboard.access import communes_of, live_courses
+from server.dashboard.counting import (
+    ATTAINED_LEVEL,
+    enrolment_figures,
+    enrolments,
+    live_enrolment,
+    rate,
+    sessions_in_range,
+)
+from server.demo_data import local_today
+from server.extensions import db
+from server.models import Area, Checklist, Course, Enrollment, SkillCheck, Trainee
+from server.scope import Actor
+from sync.entities import GENDERS
+
+UNKNOWN = "unknown"
+GENDER_KEYS = (*GENDERS, UNKNOWN)
+AGE_GROUPS = ("<25", "25-39", "40-54", "55+", UNKNOWN)
+AGE_GROUP_LOWEST = ((55, "55+"), (40, "40-54"), (25, "25-39"))
+
+
+@dataclass
+class Tally:
+    """Attendance figures of one group, summed from query rows."""
+
+    person_times: int = 0
+    reached: int = 0
+    expected: int = 0
+    completed: int = 0
+    enrolled: int = 0
+
+    def add(self, row: Any) -> None:
+        self.person_times += int(row.person_times or 0)
+        self.reached += int(row.reached or 0)
+        self.expected += int(row.expected or 0)
+        self.completed += int(row.completed or 0)
+        self.enrolled += int(row.enrolled or 0)
+
+    def figures(self) -> dict[str, Any]:
+        return {"trainees_reached": self.reached, "person_times": self.person_times,
+                "attendance_rate": rate(self.person_times, self.expected),
+                "completion_rate": rate(self.completed, self.enrolled)}
+
+
+def figures(actor: Actor, area_id: str | None, date_from: str | None, date_to: str | None,
+            program_id: str | None) -> dict[str, Any]:
+    """Count the figures of the courses in the area (default: the caller's) with sessions in range."""
+    sessions = sessions_in_range(live_courses(communes_of(actor, area_id), program_id), date_from, date_to)
+    end_year = int(date_to[:4]) if date_to else local_today(int(time.time() * 1000)).year
+    totals, by = breakdowns(sessions, end_year)
+    held = db.session.execute(select(func.count(), func.count(func.distinct(sessions.c.course_id)))).one()
+    return {"totals": {"courses": held[1], "sessions": held[0], **totals.figures()},
+            "skills": skill_figures(sessions), "by": by}
+
+
+def age_group(birth_year: int | None, end_year: int) -> str:
+    """Name the age group of someone born in `birth_year`, by their age in `end_year`."""
+    if birth_year is None:
+        return UNKNOWN
+    age = end_year - birth_year
+    return next((name for lowest, name in AGE_GROUP_LOWEST if age >= lowest), "<25")
+
+
+def breakdowns(sessions: Subquery, end_year: int) -> tuple[Tally, dict[str, list[dict[str, Any]]]]:
+    """Return the totals and the breakdowns by commune, gender, ethnicity and age group.
+
+    One statement: the enrolments once, grouped by the trainee's own record (each trainee in
+    one cell, so cells add up to the totals and each breakdown by person) and by commune.
+    """
+    rows = enrolments(sessions)
+    query = union_all(enrolment_figures(rows, "person", "gender", "ethnicity", "birth_year"),
+                      enrolment_figures(rows, "commune", "commune_id"))
+    total, communes = Tally(), {}
+    groups: dict[str, dict[str, Tally]] = {"gender": {key: Tally() for key in GENDER_KEYS},
+                                           "ethnicity": {}, "age_group": {key: Tally() for key in AGE_GROUPS}}
+    for row in db.session.execute(query):
+        if row.kind == "commune":
+            communes[row.commune_id] = Tally()
+            communes[row.commune_id].add(row)
+            continue
+        keys = {"gender": row.gender if row.gender in GENDERS else UNKNOWN,
+                "ethnicity": (row.ethnicity or "").strip() or UNKNOWN,
+                "age_group": age_group(row.birth_year, end_year)}
+        total.add(row)
+        for name, key in keys.items():
+            groups[name].setdefault(key, Tally()).add(row)
+    ethnicities = sorted(groups["ethnicity"], key=lambda key: (key == UNKNOWN, key))
+    groups["ethnicity"] = {key: groups["ethnicity"][key] for key in ethnicities}
+    by = {"commune": commune_rows(communes)}
+    by.update({name: [{"key": key, "label": key, **tally.figures()} for key, tally in tallies.items()]
+               for name, tallies in groups.items()})
+    return total, by
+
+
+def commune_rows(communes: dict[str, Tally]) -> list[dict[str, Any]]:
+    """Name each commune's figures, by commune name."""
+    names = dict(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(list(communes)))).all())
+    found = [{"key": commune_id, "label": names.get(commune_id) or "", **tally.figures()}
+             for commune_id, tally in communes.items()]
+    return sorted(found, key=lambda item: (item["label"], item["key"] or ""))
+
+
+def skill_figures(sessions: Subquery) -> list[dict[str, Any]]:
+    """Return, per skill, the trainees checked on it and those at the attained level, by code."""
+    counted = select(sessions.c.course_id).distinct()
+    attained = case((SkillCheck.level >= ATTAINED_LEVEL, SkillCheck.trainee_id))
+    query = (select(SkillCheck.skill_code, func.count(func.distinct(SkillCheck.trainee_id)),
+                    func.count(func.distinct(attained)))
+             .select_from(SkillCheck)
+             .join(Enrollment, and_(Enrollment.course_id == SkillCheck.course_id,
+                                    Enrollment.trainee_id == SkillCheck.trainee_id))
+             .join(Trainee, live_enrolment())
+             .where(SkillCheck.deleted.is_(False), SkillCheck.course_id.in_(counted))
+             .group_by(SkillCheck.skill_code))
+    counts = {code or "": (assessed, reached) for code, assessed, reached in db.session.execute(query)}
+    labels = checklist_labels(counted)
+    found = []
+    for code in sorted({*counts, *labels} - {""}):
+        assessed, reached = counts.get(code, (0, 0))
+        label = labels.get(code, {})
+        found.append({"code": code, "label_vi": label.get("label_vi"), "label_en": label.get("label_en"),
+                      "assessed": assessed, "attained": reached, "rate": rate(reached, assessed)})
+    return found
+
+
+def checklist_labels(courses: Any) -> dict[str, dict[str, str]]:
+    """Return the label of each item of the checklists of these courses, by skill code."""
+    query = select(Checklist.items).where(Checklist.id.in_(select(Course.checklist_id).where(Course.id.in_(courses))))
+    labels: dict[str, dict[str, str]] = {}
+    for items in db.session.scalars(query):
+        for item in items or []:
+            labels.setdefault(item.get("code", ""), item)
+    return labels
