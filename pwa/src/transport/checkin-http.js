@@ -5,7 +5,7 @@
  * check-in token in each request is what lets it in. Like http.js, the only place here
  * that calls fetch, so the check-in logic can be tested with a scripted stand-in.
  */
-import { REQUEST_TIMEOUT_MS, TransportError } from './http.js';
+import { TransportError, fetchJson } from './http.js';
 
 /**
  * @typedef {{op_id: string, status: string, reason?: string}} Ack
@@ -29,29 +29,12 @@ export function createCheckinTransport({ baseUrl = '', fetch: fetchFn = globalTh
    */
   async function call(path, body) {
     /** @type {RequestInit} */
-    const init = { method: body === undefined ? 'GET' : 'POST', cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+    const init = { method: body === undefined ? 'GET' : 'POST' };
     if (body !== undefined) {
       init.headers = { 'Content-Type': 'application/json' };
       init.body = JSON.stringify(body);
     }
-    let response;
-    try {
-      response = await fetchFn(`${baseUrl}${path}`, init);
-    } catch (/** @type {any} */ error) {
-      throw new TransportError(error?.name === 'TimeoutError' ? 'timeout' : 'offline', String(error));
-    }
-    let answer;
-    try {
-      answer = await response.json();
-    } catch (error) {
-      // A connection cut mid-answer, or a captive portal's page: nothing usable arrived.
-      throw new TransportError('offline', String(error), response.status);
-    }
-    if (!response.ok) {
-      const err = answer?.error ?? {};
-      throw new TransportError(err.code ?? 'http_error', err.message ?? response.statusText, response.status, err.details);
-    }
-    return answer;
+    return fetchJson(fetchFn, `${baseUrl}${path}`, init);
   }
 
   return {

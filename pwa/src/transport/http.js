@@ -48,6 +48,35 @@ function isSyncReply(reply) {
 }
 
 /**
+ * Send one request and return its JSON answer, or throw a TransportError: 'offline' or
+ * 'timeout' when nothing usable arrived, else the server's error code. Every transport
+ * of the app goes through here, so they all name failures alike.
+ * @param {typeof fetch} fetchFn
+ * @param {string} url
+ * @param {RequestInit} init
+ */
+export async function fetchJson(fetchFn, url, init) {
+  let response;
+  try {
+    response = await fetchFn(url, { ...init, cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  } catch (/** @type {any} */ error) {
+    throw new TransportError(error?.name === 'TimeoutError' ? 'timeout' : 'offline', String(error));
+  }
+  let answer;
+  try {
+    answer = await response.json();
+  } catch (error) {
+    // A connection cut mid-answer, or a captive portal's page: nothing usable arrived.
+    throw new TransportError('offline', String(error), response.status);
+  }
+  if (!response.ok) {
+    const err = answer?.error ?? {};
+    throw new TransportError(err.code ?? 'http_error', err.message ?? response.statusText, response.status, err.details);
+  }
+  return answer;
+}
+
+/**
  * @param {{baseUrl?: string, fetch?: typeof fetch}} [options]
  */
 export function createHttpTransport({ baseUrl = '', fetch: fetchFn = globalThis.fetch.bind(globalThis) } = {}) {
@@ -82,24 +111,7 @@ export function createHttpTransport({ baseUrl = '', fetch: fetchFn = globalThis.
    */
   async function request(path, init, token) {
     if (token) init.headers.Authorization = `Bearer ${token}`;
-    let response;
-    try {
-      response = await fetchFn(`${baseUrl}${path}`, { ...init, cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    } catch (/** @type {any} */ error) {
-      throw new TransportError(error?.name === 'TimeoutError' ? 'timeout' : 'offline', String(error));
-    }
-    let answer;
-    try {
-      answer = await response.json();
-    } catch (error) {
-      // A connection cut mid-answer lands here: nothing usable arrived.
-      throw new TransportError('offline', String(error), response.status);
-    }
-    if (!response.ok) {
-      const err = answer?.error ?? {};
-      throw new TransportError(err.code ?? 'http_error', err.message ?? response.statusText, response.status, err.details);
-    }
-    return answer;
+    return fetchJson(fetchFn, `${baseUrl}${path}`, init);
   }
 
   return {

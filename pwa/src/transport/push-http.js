@@ -3,7 +3,7 @@
  * The push endpoints: the server's VAPID public key, and keeping or dropping this browser's
  * subscription. Like http.js, the only place for these calls that touches fetch.
  */
-import { REQUEST_TIMEOUT_MS, TransportError } from './http.js';
+import { fetchJson } from './http.js';
 
 /**
  * @typedef {{
@@ -29,26 +29,8 @@ export function createPushTransport({ baseUrl = '', fetch: fetchFn = globalThis.
     const headers = {};
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let response;
-    try {
-      response = await fetchFn(`${baseUrl}${path}`, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-        cache: 'no-store', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (/** @type {any} */ error) {
-      throw new TransportError(error?.name === 'TimeoutError' ? 'timeout' : 'offline', String(error));
-    }
-    let answer;
-    try {
-      answer = await response.json();
-    } catch (error) {
-      throw new TransportError('offline', String(error), response.status);
-    }
-    if (!response.ok) {
-      const err = answer?.error ?? {};
-      throw new TransportError(err.code ?? 'http_error', err.message ?? response.statusText, response.status, err.details);
-    }
-    return answer;
+    return fetchJson(fetchFn, `${baseUrl}${path}`,
+      { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   }
 
   return {
