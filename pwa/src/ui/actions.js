@@ -8,10 +8,11 @@ import { getEnrolment } from '../store/meta.js';
 import { recordOps } from '../store/outbox.js';
 
 /**
+ * Write drafts to the outbox as this phone's ops, tell the screens, and nudge the sync.
  * @param {import('./hooks.js').AppServices} services
  * @param {import('../store/outbox.js').Draft[]} drafts
  */
-async function save(services, drafts) {
+export async function save(services, drafts) {
   const enrolment = await getEnrolment(services.db);
   if (!enrolment) throw Object.assign(new Error('this phone is not enrolled'), { code: 'not_enrolled' });
   const ops = await recordOps(services.db, enrolment.device_id, drafts, Date.now());

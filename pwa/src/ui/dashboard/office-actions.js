@@ -4,8 +4,7 @@
  * goes up with the next sync, shows in the sync bar until then, and is never lost.
  */
 import { specFor } from '../../sync/entities.js';
-import { getEnrolment } from '../../store/meta.js';
-import { recordOps } from '../../store/outbox.js';
+import { save } from '../actions.js';
 
 /**
  * @typedef {{id: string, cause?: string, record_entity: string, record_id: string, field: string,
@@ -61,19 +60,6 @@ export function chosenValue(conflict, side) {
 export function mergeDraft(keep, merge) {
   if (keep === merge) throw new Error('a trainee cannot be merged into themself');
   return { entity: 'trainee', id: merge, kind: 'upsert', fields: { merged_into: keep } };
-}
-
-/**
- * @param {import('../hooks.js').AppServices} services
- * @param {import('../../store/outbox.js').Draft[]} drafts
- */
-async function save(services, drafts) {
-  const enrolment = await getEnrolment(services.db);
-  if (!enrolment) throw Object.assign(new Error('this phone is not enrolled'), { code: 'not_enrolled' });
-  const ops = await recordOps(services.db, enrolment.device_id, drafts, Date.now());
-  services.changed();
-  services.scheduler.afterTap();
-  return ops;
 }
 
 /**
