@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from server import admin, create_app
 from server.database import init_db
@@ -51,6 +54,10 @@ class Server:
         """Make an enrolment code with the admin function and redeem it over HTTP (through `port` if given)."""
         with self.app.app_context():
             code = admin.enrolment_code_for(user_name)
+        return self.redeem(code, port)
+
+    def redeem(self, code: str, port: int | None = None) -> Device:
+        """Redeem an enrolment code over HTTP (through `port` if given); safe from many threads at once."""
         status, body, _ = _post(port or self.port, "/api/v1/devices", {"code": code, "label": "bench phone"})
         if status != 201:
             raise RuntimeError(f"enrolment failed: {status} {body}")
@@ -64,14 +71,52 @@ def free_port() -> int:
 
 
 @contextmanager
-def fresh_database() -> Iterator[tuple[Flask, str, Path]]:
-    """Yield an app on a new, migrated SQLite file in a temporary directory."""
+def fresh_database(server_url: str | None = None) -> Iterator[tuple[Flask, str, Path]]:
+    """Yield an app on a new, migrated database in a temporary directory's care.
+
+    A SQLite file by default; given a PostgreSQL server's URL, a new database on it, dropped afterwards.
+    """
     with tempfile.TemporaryDirectory(prefix="fieldroll-bench-") as tmp:
-        url = f"sqlite:///{tmp}/bench.sqlite"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            init_db()
-        yield app, url, Path(tmp)
+        if server_url is None:
+            url = f"sqlite:///{tmp}/bench.sqlite"
+            yield _migrated(url), url, Path(tmp)
+            return
+        name = f"fieldroll_bench_{uuid.uuid4().hex[:12]}"
+        admin_engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with admin_engine.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        try:
+            app = _migrated(url)
+            yield app, url, Path(tmp)
+            with app.app_context():
+                db.engine.dispose()
+        finally:
+            with admin_engine.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            admin_engine.dispose()
+
+
+def _migrated(url: str) -> Flask:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        init_db()
+    return app
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """Start a PostgreSQL server with scripts/postgres.sh (loopback only), yield its URL, then remove it."""
+    script = str(ROOT / "scripts" / "postgres.sh")
+    # Its own directory straight under /tmp: the script hands it to the postgres user when run as root.
+    cluster = tempfile.mkdtemp(prefix="fieldroll-pg.")
+    try:
+        started = subprocess.run(["bash", script, "start", cluster], capture_output=True, text=True, check=False)
+        if started.returncode != 0:
+            raise RuntimeError(f"scripts/postgres.sh could not start PostgreSQL: {started.stderr[-1000:]}")
+        yield started.stdout.strip()
+    finally:
+        subprocess.run(["bash", script, "stop", cluster], capture_output=True, check=False)
 
 
 @contextmanager
@@ -81,7 +126,9 @@ def gunicorn(app: Flask, database_url: str, tmp: Path) -> Iterator[Server]:
         db.engine.dispose()  # the workers open their own connections
     port = free_port()
     env = {**os.environ, "FIELDROLL_DATABASE_URL": database_url, "FIELDROLL_BIND": f"{LOOPBACK}:{port}",
-           "FIELDROLL_INSTANCE_DIR": str(tmp), "FIELDROLL_LOG_LEVEL": "warning"}
+           "FIELDROLL_INSTANCE_DIR": str(tmp), "FIELDROLL_LOG_LEVEL": "warning",
+           # every bench device enrols from 127.0.0.1: a real province's phones come from many addresses
+           "FIELDROLL_RATE_LIMIT_ENROLMENT": "100000"}
     env.pop("WEB_CONCURRENCY", None)
     log_path = tmp / "gunicorn.log"
     with open(log_path, "wb") as log:

@@ -2,8 +2,10 @@
 
 `--only wire` runs the wire-cost parts alone (FieldRoll, PouchDB, the cut): they are dominated by the
 simulated link, so they can run while other work shares the CPUs; the throughput section of the previous
-RESULTS.md is then kept, marked with the date of the run that measured it. Benchmarks print figures; they
-never pass or fail a build.
+RESULTS.md is then kept, marked with the date of the run that measured it. `--only throughput` runs the server
+throughput part alone (1, 50 and 200 devices on SQLite and PostgreSQL, 10 to 15 minutes) and rewrites only its
+section and its target row, keeping the rest of RESULTS.md. Benchmarks print figures; they never pass or fail a
+build.
 """
 
 from __future__ import annotations
@@ -30,14 +32,57 @@ TARGET_OPS_PER_S = 5000
 THROUGHPUT_HEADING = "## Server throughput"
 OPS_TARGET_ROW = f"| ≥ {TARGET_OPS_PER_S:,} ops/s"
 CARRIED = "_Not rerun by"
+# What "Not measured yet" said before this benchmark measured it.
+THROUGHPUT_TODO = ("- PostgreSQL throughput and latency; 200 concurrent devices", "- The profiler run that finds")
+PROFILE_NOTE = [
+    "### Where the time went, and what was fixed", "",
+    "`.venv/bin/python -m bench.profile_sync` profiles the apply path in-process (cProfile with a CPU-time timer, "
+    "the real `POST /api/v1/sync` through Flask's test client, a fresh SQLite file) and prints the top costs, for "
+    "a week offline from one device (2,800 ops in 7 chunks) and a mixed load (5 trainers push a day each, then 20 "
+    "corrections each with `base_rev`).", "",
+    "- Before (same machine and load, back to back): a week offline took 11.1 s of CPU in `push`, of which "
+    "5.7 s (52%) in `SqlStore._write_conflicts`: every op on a record that already existed (1,920 of 2,800) ran "
+    "its own query for the record's conflicts, and each query first flushed every ORM object pending in the "
+    "session, so the batch was flushed to the database op by op. The per-record history query "
+    "(`op_log.record_id IN ...`) could not use the `(entity, record_id)` index, so each batch scanned the whole "
+    "op log, a cost that grows with every op ever applied (the 50-device run was slower per op than 1 device).",
+    "- Fix (server/sql_store.py): a record's conflicts are loaded with its history, in one query per 500 records "
+    "per batch, and kept for the batch; op_log rows are written in one multi-row INSERT per batch (flushed "
+    "before anything reads op_log, and per op in the savepoint fallback); history is read as plain rows, with "
+    "the entity in the query so the index serves it. sync/merge.py parses an op's HLC once, not once per field. "
+    "Protocol behaviour is unchanged (tests/server and tests/sync pass on SQLite and PostgreSQL).",
+    "- After: the week offline takes 4.3 s of CPU in `push` (2.4x fewer CPU seconds per op; 584 against 240 ops "
+    "per CPU second under cProfile), the mixed load 1.4x fewer. What remains is spread thin: the merge itself "
+    "(`merge_record`, about 25%), the check-in review after the batch, SQLAlchemy's flush of the ORM rows for "
+    "the records (about 15%), op validation (`parse_op`, about 14%) and the history read.",
+    "- Concurrency (server/database.py): on SQLite, 20 gunicorn threads polled SQLite's lock (`busy_timeout`, "
+    "sleeps of up to 100 ms, no order); with 200 devices some waited past 30 s and failed with `database is "
+    "locked` (2 failed syncs in a run before the fix). Writers now queue on a per-process lock first, so one "
+    "thread per worker waits at SQLite's lock. `synchronous=FULL` is kept: an acknowledged op must survive a "
+    "power cut. On PostgreSQL, every write already queues on one advisory lock, so writers never deadlock.",
+    "- This benchmark on the code before these fixes, run back to back with the run above on 2026-12-06 (load "
+    "average about 5): SQLite, 1 device 441 ops/s (p99 2.1 s); 200 devices 1,664 ops/s (p99 51 s), 0 failed. A "
+    "day of new records opens no conflicts, so at 200 devices the gain (1.4x) comes from the indexed history read "
+    "and the one-statement op_log insert; a week offline, which updates records, gains 4.4x on 1 device.",
+    "- Still short of 5,000 ops/s on SQLite: every batch is applied under the one write lock (by design: revs "
+    "become visible in the order they are handed out), so applying is serial, at about 0.4 ms of Python per op "
+    "(merge, validation, ORM rows, check-in review), and the pulls, JSON, gzip and the 200 client threads share "
+    "the same 2 CPUs. Next: write record rows with bulk statements instead of ORM objects, and skip the review "
+    "query for batches with no confirmation in scope.",
+    "",
+]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=("wire",), help="run only the wire-cost parts; keep the last throughput")
+    parser.add_argument("--only", choices=("wire", "throughput"),
+                        help="run only the wire-cost parts, or only the throughput part; keep the rest")
     args = parser.parse_args()
     logging.getLogger("alembic").setLevel(logging.WARNING)
     started, load_before = time.perf_counter(), os.getloadavg()
+    if args.only == "throughput":
+        _throughput_only(started, load_before[0])
+        return
     print("wire cost, FieldRoll (2G and loopback, then a cut day)...", flush=True)
     wire = wire_cost.run()
     print("wire cost, PouchDB on the same records...", flush=True)
@@ -48,18 +93,47 @@ def main() -> None:
         peer = peer_cost.PeerResult({}, [], [], f"{type(error).__name__}: {error}")
     tp = None
     if args.only != "wire":
-        print("throughput (1, 10, 50 devices)...", flush=True)
+        print("throughput (1, 50, 200 devices; SQLite, then PostgreSQL)...", flush=True)
+        tp_started, tp_load = time.perf_counter(), os.getloadavg()[0]
         tp = throughput.run()
+        tp_note = _tp_note(tp_started, tp_load, COMMAND)
     total = time.perf_counter() - started
     previous = RESULTS.read_text() if RESULTS.exists() else ""
     command = COMMAND + (f" --only {args.only}" if args.only else "")
     load = f"{load_before[0]:.1f} when the run started, {os.getloadavg()[0]:.1f} when it ended"
-    RESULTS.write_text(render(wire, peer, tp, total, command, previous, load))
+    RESULTS.write_text(render(wire, peer, tp, total, command, previous, load, tp_note if tp else ""))
     print(RESULTS.read_text())
 
 
+def _throughput_only(started: float, load_before: float) -> None:
+    """Run the throughput part alone; rewrite its section and target row, keep everything else."""
+    print("throughput (1, 50, 200 devices; SQLite, then PostgreSQL)...", flush=True)
+    tp = throughput.run()
+    section = _throughput_section(tp, _tp_note(started, load_before, f"{COMMAND} --only throughput"))
+    previous = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    lines = previous.splitlines()
+    old = _section(previous, THROUGHPUT_HEADING)
+    if old:
+        at = lines.index(old[0])
+        lines[at:at + len(old)] = section
+    else:
+        lines += ["", *section]
+    target = _ops_target(tp)
+    lines = [target if line.startswith(OPS_TARGET_ROW) and target else line for line in lines
+             if not line.startswith(THROUGHPUT_TODO)]
+    RESULTS.write_text("\n".join(lines) + "\n")
+    print("\n".join([*section, target]))
+
+
+def _tp_note(started: float, load_before: float, command: str) -> str:
+    return (f"_Measured on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {time.perf_counter() - started:.0f} s by "
+            f"`{command}`, on the machine described above; load average (1 min) {load_before:.1f} when it "
+            f"started, {os.getloadavg()[0]:.1f} when it ended (other work on the 2 CPUs slows the server and the "
+            "client threads alike)._")
+
+
 def render(wire: wire_cost.WireResult, peer: peer_cost.PeerResult, tp: list[throughput.ThroughputRow] | None,
-           total_s: float, command: str, previous: str, load: str) -> str:
+           total_s: float, command: str, previous: str, load: str, tp_note: str = "") -> str:
     lines = ["# Benchmark results", "",
              f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {total_s:.0f} s with `{command}`. Rerun everything "
              f"from the repository root with `{COMMAND}` (it rewrites this file; 15 to 20 minutes), or only the "
@@ -69,12 +143,10 @@ def render(wire: wire_cost.WireResult, peer: peer_cost.PeerResult, tp: list[thro
     lines += report_wire.wire_section(wire.rows)
     lines += report_wire.side_by_side_section(wire.rows, peer)
     lines += report_wire.cut_section(wire.cuts + peer.cuts)
-    lines += _throughput_section(tp) if tp is not None else _carried_throughput(previous)
+    lines += _throughput_section(tp, tp_note) if tp is not None else _carried_throughput(previous)
     lines += ["## DESIGN §7 targets", "", "| target | measured | met? |", "| --- | --- | --- |",
               *_targets(wire.rows, peer, tp, previous), ""]
     lines += ["## Not measured yet", "",
-              "- PostgreSQL throughput and latency; 200 concurrent devices; the 2-core figure on PostgreSQL.",
-              "- The profiler run that finds the throughput bottleneck, and its fix.",
               "- The province workload (100,000 trainees, 1,000,000 attendance records, 2,000 devices) and the "
               "coordinator dashboard's p50/p95 over it.",
               "- PWA budgets: app shell bytes compressed, offline cold start to a 40-trainee roster in headless "
@@ -82,25 +154,31 @@ def render(wire: wire_cost.WireResult, peer: peer_cost.PeerResult, tp: list[thro
     return "\n".join(lines)
 
 
-def _throughput_section(tp: list[throughput.ThroughputRow]) -> list[str]:
-    lines = [f"{THROUGHPUT_HEADING} (SQLite, gunicorn with the shipped config)", "",
+def _throughput_section(tp: list[throughput.ThroughputRow], note: str) -> list[str]:
+    plan = ", ".join(f"{n} device(s): {ops:,}" for n, ops in throughput.PLAN.items())
+    lines = [f"{THROUGHPUT_HEADING} (gunicorn with the shipped config; SQLite and PostgreSQL)", "", note, "",
              "Each device is a different trainer with their own course, already synced once; all push at once "
-             f"(ops per device: {', '.join(f'{n} device(s): {ops:,}' for n, ops in throughput.PLAN.items())}; "
-             "a day is 560) "
-             "from threads in the benchmark process (which shares the CPUs with the server). Latency is one "
-             "`POST /api/v1/sync` (a chunk of up to 400 ops plus its pull page), as the client measured it.", "",
-             "| devices | ops | sync requests | wall | ops applied/s | p50 | p95 | p99 | failed syncs |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    lines += [f"| {r.devices} | {r.ops:,} | {r.requests} | {r.wall_s:.1f} s | {r.ops_per_s:,.0f} | "
+             f"(ops per device: {plan}; a day is 560, one sync per day) from threads in the benchmark process "
+             "(which shares the CPUs with the server). Latency is one `POST /api/v1/sync` (a chunk of up to 400 "
+             "ops plus its pull page), as the client measured it. \"Lost\" counts ops the server acknowledged "
+             "that op_log does not hold after the run. SQLite runs with `synchronous=FULL` (an acked op survives "
+             "a power cut); the throwaway PostgreSQL from `scripts/postgres.sh` runs with `fsync=off` and "
+             "`synchronous_commit=off`, so its commits cost less than a production server's would.", "",
+             "| database | devices | ops acked | sync requests | wall | ops applied/s | p50 | p95 | p99 | "
+             "failed syncs | lost ops |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {r.database} | {r.devices} | {r.ops:,} | {r.requests} | {r.wall_s:.1f} s | {r.ops_per_s:,.0f} | "
               f"{r.p50_ms:,.0f} ms | {r.p95_ms:,.0f} ms | {r.p99_ms:,.0f} ms | {r.failed_syncs}"
-              f"{' (' + r.first_failure + ')' if r.first_failure else ''} |" for r in tp]
-    lines += ["", "With few requests, p95 and p99 are interpolated from a handful of samples. A failed sync stops "
-              "that device's work, so its ops are not counted.", ""]
-    errors = [(r.devices, e) for r in tp for e in r.server_errors]
+              f"{' (' + r.first_failure + ')' if r.first_failure else ''} | {r.lost_ops} |" for r in tp]
+    lines += ["", "A failed sync stops that device's work; the ops it had acknowledged still count.", ""]
+    errors = [(r.database, r.devices, e) for r in tp for e in r.server_errors]
     if errors:
         lines += ["Errors in gunicorn's log (first distinct lines per run):", ""]
-        lines += [f"- {n} device(s): `{e}`" for n, e in errors]
+        lines += [f"- {db}, {n} device(s): `{e}`" for db, n, e in errors]
         lines += [""]
+    else:
+        lines += ["No errors in gunicorn's log in any run.", ""]
+    lines += PROFILE_NOTE
     return lines
 
 
@@ -109,8 +187,8 @@ def _carried_throughput(previous: str) -> list[str]:
     section = _section(previous, THROUGHPUT_HEADING)
     if not section:
         return [THROUGHPUT_HEADING, "", "Not run (`--only wire`), and no earlier figures to keep.", ""]
-    if any(line.startswith(CARRIED) for line in section):
-        return section  # already carried over: it names the run that measured it
+    if any(line.startswith((CARRIED, "_Measured on")) for line in section):
+        return section  # already carried over, or measured alone: it names the run that measured it
     return [section[0], "", f"{CARRIED} this run (`--only wire`): these figures are from the full run of "
                             f"{_run_date(previous)} UTC, on the machine described then._", *section[1:]]
 
@@ -143,20 +221,26 @@ def _targets(wire: list[wire_cost.WireRow], peer: peer_cost.PeerResult,
                     f"{'yes' if met else miss} |")
     rows += _peer_target(wire, peer)
     if tp is not None:
-        best = max(tp, key=lambda r: r.ops_per_s, default=None)
-        if best is not None:
-            met = best.ops_per_s >= TARGET_OPS_PER_S
-            short = TARGET_OPS_PER_S - best.ops_per_s
-            miss = f"no: {TARGET_OPS_PER_S / best.ops_per_s:.0f}x too slow ({short:,.0f} ops/s short)"
-            rows.append(f"{OPS_TARGET_ROW} on SQLite (200 devices not run yet; best of "
-                        f"{', '.join(str(r.devices) for r in tp)} devices) | {best.ops_per_s:,.0f} ops/s with "
-                        f"{best.devices} device(s) | {'yes' if met else miss} |")
+        rows += [row for row in [_ops_target(tp)] if row]
     else:
         old = next((line for line in previous.splitlines() if line.startswith(OPS_TARGET_ROW)), None)
         if old is not None:
             rows.append(old if "(figures from" in old else
                         old.replace(" | ", f" (figures from the run of {_run_date(previous)} UTC) | ", 1))
     return rows
+
+
+def _ops_target(tp: list[throughput.ThroughputRow]) -> str:
+    """The DESIGN §7 row: ops/s on SQLite with the most devices at once."""
+    sqlite = [r for r in tp if r.database == "sqlite"]
+    if not sqlite:
+        return ""
+    row = max(sqlite, key=lambda r: r.devices)
+    met = row.ops_per_s >= TARGET_OPS_PER_S
+    miss = (f"no: {TARGET_OPS_PER_S / row.ops_per_s:.1f}x too slow "
+            f"({TARGET_OPS_PER_S - row.ops_per_s:,.0f} ops/s short; see the throughput section)")
+    return (f"{OPS_TARGET_ROW} on SQLite with {row.devices} devices at once | {row.ops_per_s:,.0f} ops/s "
+            f"({row.failed_syncs} failed syncs, {row.lost_ops} lost ops) | {'yes' if met else miss} |")
 
 
 def _peer_target(wire: list[wire_cost.WireRow], peer: peer_cost.PeerResult) -> list[str]:

@@ -80,6 +80,17 @@ class Config:
     PUSH_TIMEOUT_S = 5
     # Send after the sync's answer has left, so a slow push service never slows a sync.
     PUSH_SEND_AFTER_RESPONSE = True
+    # How many reverse proxies stand in front (docs/operations.md): their X-Forwarded-For and
+    # X-Forwarded-Proto are believed only then, since a client could forge them. 0: no proxy.
+    TRUSTED_PROXIES = _int("FIELDROLL_TRUSTED_PROXIES", 0)
+    # Rate limits (server/rate_limits.py): requests per client address per fixed window, for
+    # the endpoints a stranger can call. A whole class behind one village hotspot shares an
+    # address, so check-in's limit is wide. 0 turns a limit off.
+    RATE_LIMIT_WINDOW_S = _int("FIELDROLL_RATE_LIMIT_WINDOW_S", 10 * 60)
+    RATE_LIMIT_SIGN_IN = _int("FIELDROLL_RATE_LIMIT_SIGN_IN", 30)
+    RATE_LIMIT_ENROLMENT = _int("FIELDROLL_RATE_LIMIT_ENROLMENT", 30)
+    RATE_LIMIT_TRAINEE_PASSKEY = _int("FIELDROLL_RATE_LIMIT_TRAINEE_PASSKEY", 120)
+    RATE_LIMIT_CHECKIN = _int("FIELDROLL_RATE_LIMIT_CHECKIN", 600)
 
 
 class TestConfig(Config):

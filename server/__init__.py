@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask
 
 from config.settings import Config
-from server import app_shell, cli, database, errors, home, openapi
+from server import app_shell, cli, database, errors, home, openapi, security_headers, validation
+from server.audit_api import bp as audit_bp
 from server.checkins.views import bp as checkins_bp
 from server.dashboard import bp as dashboard_bp
 from server.devices import bp as devices_bp
@@ -16,6 +17,7 @@ from server.extensions import db, migrate
 from server.outbox_files import bp as outbox_files_bp
 from server.push import bp as push_bp
 from server.sync_api import bp as sync_bp
+from server.trainees.views import bp as trainees_bp
 from server.transfers import bp as transfers_bp
 from server.webauthn import bp as webauthn_bp
 
@@ -35,6 +37,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     errors.init_app(app)
+    validation.init_app(app)
+    security_headers.init_app(app)
     database.init_app(app)
     cli.init_app(app)
     openapi.init_app(app)
@@ -48,6 +52,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(transfers_bp)
     app.register_blueprint(push_bp)
+    app.register_blueprint(trainees_bp)
+    app.register_blueprint(audit_bp)
     return app
 
 

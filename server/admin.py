@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import segno
 from sqlalchemy import or_, select
 
+from server import audit
 from server.demo_data import build_demo
 from server.devices.tokens import create_enrolment_code
 from server.extensions import db
@@ -61,6 +62,8 @@ def add_user(name: str, role: str, area_code: str | None) -> User:
     user = User(id=uuid7(int(time.time() * 1000)), name=name, role=role, area_id=area_id,
                 created_at=now_utc())
     db.session.add(user)
+    audit.record("user.added", SERVER_ADMIN.user_id, target_id=user.id, subject_user_id=user.id,
+                 details={"role": role, **({"area_id": area_id} if area_id else {})})
     db.session.commit()
     return user
 
@@ -79,7 +82,9 @@ def user_lines() -> list[tuple[str, str, str, str]]:
 
 def enrolment_code_for(name_or_id: str) -> str:
     """Make and store a one-time device enrolment code for a user."""
-    code = create_enrolment_code(find_user(name_or_id))
+    user = find_user(name_or_id)
+    code = create_enrolment_code(user)
+    audit.record("enrolment_code.issued", SERVER_ADMIN.user_id, target_id=user.id, subject_user_id=user.id)
     db.session.commit()
     return code
 
@@ -107,7 +112,9 @@ def assign_trainer(name_or_id: str, course_id: str) -> None:
     trainers = sorted({*(course.trainer_ids or []), user.id})
     op = {"op_id": str(uuid.uuid4()), "entity": "course", "id": course_id, "hlc": next_server_hlc(),
           "kind": "upsert", "fields": {"trainer_ids": trainers}, "base_rev": course.rev}
-    apply_as_server([op])
+    _apply_uncommitted([op])
+    audit.record("trainer.assigned", SERVER_ADMIN.user_id, target_id=course_id, subject_user_id=user.id)
+    db.session.commit()
 
 
 def device_lines() -> list[tuple[str, str, str, str, str]]:
@@ -125,18 +132,24 @@ def revoke_device(device_id: str) -> None:
     device = db.session.get(Device, device_id)
     if device is None:
         raise AdminError(f"no device {device_id}: see `fieldroll device list`")
-    device.revoked_at = device.revoked_at or now_utc()
+    if device.revoked_at is None:
+        device.revoked_at = now_utc()
+        audit.record("device.revoked", SERVER_ADMIN.user_id, target_id=device.id, subject_user_id=device.user_id)
     db.session.commit()
 
 
 def apply_as_server(ops: Sequence[object]) -> None:
     """Apply ops the server makes itself; refuse the lot if any is refused."""
+    _apply_uncommitted(ops)
+    db.session.commit()
+
+
+def _apply_uncommitted(ops: Sequence[object]) -> None:
     acks = apply_ops(ops, SERVER_ADMIN, None)
     refused = [a for a in acks if a.status == "rejected"]
     if refused:
         db.session.rollback()
         raise AdminError(f"refused: {refused[0].reason}")
-    db.session.commit()
 
 
 def load_demo() -> list[tuple[str, str, str]]:

@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from server import admin
+from server import admin, audit_api, backup
 from server.errors import ApiError
 from server.outbox_files.importer import import_outbox
 from server.push.cli import vapid
@@ -34,7 +34,7 @@ def _admin(call: Callable[[], T]) -> T:
     """Run an admin function; show its error as a plain message, not a traceback."""
     try:
         return call()
-    except (admin.AdminError, ApiError) as err:
+    except (admin.AdminError, ApiError, backup.BackupError) as err:
         raise click.ClickException(str(err)) from err
 
 
@@ -145,6 +145,46 @@ def import_outbox_file(file: Path) -> None:
     click.echo(", ".join(f"{count} {status}" for status, count in imported.counts().items()))
 
 
+@click.command("audit")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]), default=None,
+              help="Only entries at or after this UTC date or time, e.g. 2026-12-01 or 2026-12-01T08:00.")
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True, help="At most this many entries.")
+@with_appcontext
+def audit(since: datetime | None, limit: int) -> None:
+    """Print the audit log, newest first, tab-separated: time, action, actor, device, subject, target, details.
+
+    Enrolments, revocations, passkeys, imports and downloads of personal data; changes to
+    records are in the op log. Entries hold ids and counts, never names or phone numbers.
+    """
+    for entry in audit_api.entries(None, since.replace(tzinfo=UTC) if since else None, limit):
+        click.echo("\t".join(audit_api.entry_line(entry)))
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write the whole database to FILE (gzip'd JSON lines), as of one moment, while the server runs.
+
+    The file restores into SQLite or PostgreSQL alike with `fieldroll restore`.
+    """
+    summary = _admin(lambda: backup.backup(file))
+    click.echo(f"backed up {summary.rows} rows of {summary.tables} tables (schema {summary.revision}) to {file}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Load a backup FILE into this database, which must be new and empty (`fieldroll init-db`).
+
+    All or nothing: a damaged file, another schema revision or a database that already
+    holds data is refused and nothing changes.
+    """
+    summary = _admin(lambda: backup.restore(file))
+    click.echo(f"restored {summary.rows} rows of {summary.tables} tables (schema {summary.revision}) from {file}")
+
+
 @click.command("serve")
 @click.option("--port", default=None, help="Port to listen on (default: $PORT or 8000).")
 def serve(port: str | None) -> None:
@@ -158,6 +198,7 @@ def serve(port: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (user_group, device_group, enroll_code, assign, demo, import_outbox_file, serve):
+    for command in (user_group, device_group, enroll_code, assign, demo, import_outbox_file, audit,
+                    backup_command, restore_command, serve):
         app.cli.add_command(command)
     app.cli.add_command(vapid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from typing import Any
 
 import click
@@ -17,6 +18,15 @@ from server.extensions import db
 # Any constant works; it only has to be the same for every FieldRoll process.
 PG_WRITE_LOCK_KEY = 0x46524F4C
 WRITE_OPTION = "fieldroll_write"
+# On SQLite, a process's writers queue on this lock before asking SQLite for its own: SQLite's busy
+# handler polls (sleeps of up to 100 ms) in no order, so among the 20 threads of a gunicorn server one
+# could keep losing past busy_timeout and fail with "database is locked". Waiting here wakes the next
+# thread as soon as the lock is free, and leaves one waiter per process at SQLite's door. One lock per
+# database file; after as long as busy_timeout, a writer stops queueing and tries SQLite's lock anyway.
+_sqlite_writers: dict[str, threading.Lock] = {}
+_sqlite_writers_made = threading.Lock()
+HOLDS_WRITER = "fieldroll_holds_sqlite_writer"
+WRITER_QUEUE_TIMEOUT_S = 30
 
 
 @event.listens_for(Engine, "connect")
@@ -40,6 +50,19 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _release_sqlite_writer(conn: Connection) -> None:
+    held = conn.info.pop(HOLDS_WRITER, None)
+    if held is not None:
+        held.release()
+
+
+def _queue_for(database: str) -> threading.Lock:
+    with _sqlite_writers_made:
+        return _sqlite_writers.setdefault(database, threading.Lock())
+
+
 def begin_write() -> None:
     """Start a transaction that holds the server's single write lock until commit.
 
@@ -49,7 +72,17 @@ def begin_write() -> None:
     """
     if db.session().in_transaction():
         db.session.commit()
-    conn = db.session.connection(execution_options={WRITE_OPTION: True})
+    bind = db.session.get_bind()
+    queue = _queue_for(str(bind.engine.url)) if bind.dialect.name == "sqlite" else None
+    queued = queue is not None and queue.acquire(timeout=WRITER_QUEUE_TIMEOUT_S)
+    try:
+        conn = db.session.connection(execution_options={WRITE_OPTION: True})
+    except BaseException:
+        if queued and queue is not None:
+            queue.release()
+        raise
+    if queued:
+        conn.info[HOLDS_WRITER] = queue  # released when this transaction commits or rolls back
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK_KEY})
 

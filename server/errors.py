@@ -13,12 +13,14 @@ from werkzeug.exceptions import HTTPException
 class ApiError(Exception):
     """An error a client can act on: a status, a stable code and a plain message."""
 
-    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None):
+    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or {}
+        self.headers = headers or {}
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -26,7 +28,7 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 
 def _api_error(err: ApiError) -> ResponseReturnValue:
-    return jsonify(error_body(err.code, err.message, err.details)), err.status
+    return jsonify(error_body(err.code, err.message, err.details)), err.status, err.headers
 
 
 def _http_error(err: HTTPException) -> ResponseReturnValue:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
@@ -75,6 +75,26 @@ class OpLog(db.Model):  # type: ignore[name-defined,misc]
     trainee_id: Mapped[str | None] = uuid_col(nullable=True)
 
 
+class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+    """An administrative or security action: who did it, from which device, to what.
+
+    Changes to records are in `op_log` already; this is for what is not an op. `details`
+    holds counts and ids only, never a name, phone number or birth year (server/audit.py).
+    """
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    # "server" for the `fieldroll` command line; None for a trainee's own phone.
+    actor_user_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    actor_device_id: Mapped[str | None] = uuid_col(nullable=True)
+    # The person the action is about (a device's or passkey's owner): what scopes coordinators.
+    subject_user_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
+    target_id: Mapped[str | None] = mapped_column(String(1400))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class RejectedOp(db.Model):  # type: ignore[name-defined,misc]
     """A refused op, kept with its reason: nothing a device sent is thrown away."""
 
@@ -112,6 +132,9 @@ class Conflict(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("entity", "record_id", "field", "loser_op_id", name="uq_conflict"),
         Index("ix_conflict_record", "entity", "record_id"),
+        # Field health lists the open ones, oldest first, among every conflict ever resolved.
+        Index("ix_conflict_open", "opened_at", "id", postgresql_where=text("resolved_at IS NULL"),
+              sqlite_where=text("resolved_at IS NULL")),
     )
 
 
@@ -192,6 +215,8 @@ class Trainee(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
     cooperative: Mapped[str | None] = mapped_column(String(200))
     consent: Mapped[bool | None]
     merged_into: Mapped[str | None] = uuid_col(nullable=True)
+    # Set when the trainee's personal fields were erased at their request; the record is closed.
+    erased_at: Mapped[datetime | None]
 
 
 class Enrollment(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -207,7 +232,13 @@ class Attendance(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
     trainee_id: Mapped[str | None] = uuid_col(nullable=True, index=True)
     status: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (UniqueConstraint("session_id", "trainee_id", name="uq_attendance"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "trainee_id", name="uq_attendance"),
+        # The marks the dashboard counts, readable from the index alone (migration 0008).
+        Index("ix_attendance_attended", "session_id", "trainee_id",
+              postgresql_where=text("deleted IS false AND status IN ('present', 'late')"),
+              sqlite_where=text("deleted IS 0 AND status IN ('present', 'late')")),
+    )
 
 
 class SkillCheck(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -278,6 +309,21 @@ class WebAuthnCeremony(db.Model):  # type: ignore[name-defined,misc]
     trainee_id: Mapped[str | None] = uuid_col(nullable=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class RateLimitHit(db.Model):  # type: ignore[name-defined,misc]
+    """How many requests one client address made to one guarded action in one fixed window.
+
+    Counted in the database, not in a worker's memory, so the limit holds across gunicorn
+    workers and machines. Rows of ended windows are deleted as new windows begin.
+    """
+
+    __tablename__ = "rate_limit_hit"
+    action: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start_s: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    window_end_s: Mapped[int] = mapped_column(BigInteger, index=True)
+    hits: Mapped[int] = mapped_column(BigInteger)
 
 
 ENTITY_MODELS: dict[str, type[RecordMixin]] = {

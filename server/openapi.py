@@ -10,6 +10,8 @@ from flask import Blueprint, Flask, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
+from server.audit_api import PATHS as AUDIT_PATHS
+from server.audit_api import SCHEMAS as AUDIT_SCHEMAS
 from server.checkins.schemas import CheckinRequest, CheckinResponse, RosterResponse
 from server.dashboard.api_doc import PATHS as DASHBOARD_PATHS
 from server.dashboard.api_doc import SCHEMAS as DASHBOARD_SCHEMAS
@@ -19,6 +21,8 @@ from server.outbox_files.schemas import OutboxFile, OutboxImportResponse, Outbox
 from server.push.schemas import PATHS as PUSH_PATHS
 from server.push.schemas import SCHEMAS as PUSH_SCHEMAS
 from server.sync_api.schemas import SyncRequest, SyncResponse
+from server.trainees.api_doc import PATHS as TRAINEE_PATHS
+from server.trainees.api_doc import SCHEMAS as TRAINEE_SCHEMAS
 from server.transfers.schemas import PATHS as TRANSFER_PATHS
 from server.transfers.schemas import SCHEMAS as TRANSFER_SCHEMAS
 from server.webauthn.schemas import (
@@ -54,6 +58,13 @@ def _json(schema: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _too_many() -> dict[str, Any]:
+    """The answer of an endpoint under a rate limit (server/rate_limits.py) once it is used up."""
+    return {**_error("too_many_attempts: this address used up its attempts for now; nothing was done"),
+            "headers": {"Retry-After": {"description": "seconds until the address may try again",
+                                        "schema": {"type": "integer"}}}}
+
+
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/sync": {"post": {
         "summary": "Push ops and pull changes in one round trip",
@@ -81,6 +92,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "responses": {
             "201": _json("EnrolResponse", "the device id and its long-lived token"),
             "400": _error("malformed request, or a wrong, used or expired code"),
+            "429": _too_many(),
         },
     }},
     "/api/v1/outbox-files": {"post": {
@@ -119,14 +131,16 @@ PATHS: dict[str, dict[str, Any]] = {
     }},
     "/api/v1/webauthn/login/options": {"post": {
         "summary": "Start a passkey sign-in (discoverable: no credentials listed)",
-        "responses": {"200": _json("PasskeyOptions", "a ceremony id and the options for navigator.credentials.get()")},
+        "responses": {"200": _json("PasskeyOptions", "a ceremony id and the options for navigator.credentials.get()"),
+                      "429": _too_many()},
     }},
     "/api/v1/webauthn/login": {"post": {
         "summary": "Sign in with a passkey: a new device token, as an enrolment code gives",
         "requestBody": {"required": True, "content": {"application/json": {"schema": "PasskeyLoginRequest"}}},
         "responses": {"201": _json("EnrolResponse", "the new device's id, its long-lived token and its user"),
                       "400": _error("invalid_ceremony, or a malformed request"),
-                      "401": _error("passkey_refused: unknown or revoked passkey, or a bad signature")},
+                      "401": _error("passkey_refused: unknown or revoked passkey, or a bad signature"),
+                      "429": _too_many()},
     }},
     "/api/v1/webauthn/trainee/register/options": {"post": {
         "summary": "Start registering a trainee's passkey with a current check-in code and their birth year",
@@ -134,14 +148,14 @@ PATHS: dict[str, dict[str, Any]] = {
                         "content": {"application/json": {"schema": "TraineePasskeyOptionsRequest"}}},
         "responses": {"200": _json("PasskeyOptions", "a ceremony id and options for navigator.credentials.create()"),
                       "400": _error("invalid_checkin_token (not genuine or not current), or a malformed request"),
-                      "403": _error("not_on_roster, or birth_year_mismatch")},
+                      "403": _error("not_on_roster, or birth_year_mismatch"), "429": _too_many()},
     }},
     "/api/v1/webauthn/trainee/register": {"post": {
         "summary": "Keep the trainee's new passkey; their phone signs confirmations with it",
         "requestBody": {"required": True, "content": {"application/json": {"schema": "PasskeyRegisterRequest"}}},
         "responses": {"201": _json("PasskeyRegistered", "the new passkey's credential id"),
                       "400": _error("invalid_ceremony, invalid_credential, or a malformed request"),
-                      "409": _error("passkey_exists")},
+                      "409": _error("passkey_exists"), "429": _too_many()},
     }},
     "/api/v1/devices/{device_id}/revoke": {"post": {
         "summary": "Revoke a device of a person in the coordinator's area: its next contact is told to wipe",
@@ -169,7 +183,8 @@ PATHS: dict[str, dict[str, Any]] = {
                         "description": "the check-in code the trainer's phone shows"}],
         "responses": {"200": _json("RosterResponse", "the session and its course's trainees, by name"),
                       "400": _error("invalid_checkin_token: not a code the server made, or its session is gone"),
-                      "410": _error("checkin_token_expired: a genuine code, no longer current")},
+                      "410": _error("checkin_token_expired: a genuine code, no longer current"),
+                      "429": _too_many()},
     }},
     "/api/v1/checkins": {"post": {
         "summary": "Send confirmations from a trainee's own phone (no device token)",
@@ -180,7 +195,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "responses": {"200": _json("CheckinResponse", "one ack per op, in order, as a sync gives"),
                       "400": _error("malformed JSON, more than 20 ops, bad gzip"),
                       "413": _error("request body too large, compressed or inflated"),
-                      "415": _error("Content-Encoding other than gzip")},
+                      "415": _error("Content-Encoding other than gzip"),
+                      "429": _too_many()},
     }},
     "/api/v1/openapi.json": {"get": {
         "summary": "This document",
@@ -207,10 +223,12 @@ def build_spec() -> dict[str, Any]:
                          ("RosterResponse", RosterResponse),
                          ("ErrorBody", ErrorBody)):
         spec.components.schema(name, schema=schema)
-    for name, schema in {**PUSH_SCHEMAS, **TRANSFER_SCHEMAS, **DASHBOARD_SCHEMAS}.items():
+    for name, schema in {**PUSH_SCHEMAS, **TRANSFER_SCHEMAS, **DASHBOARD_SCHEMAS, **AUDIT_SCHEMAS,
+                         **TRAINEE_SCHEMAS}.items():
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("deviceToken", {"type": "http", "scheme": "bearer"})
-    for path, operations in {**PATHS, **PUSH_PATHS, **TRANSFER_PATHS, **DASHBOARD_PATHS}.items():
+    for path, operations in {**PATHS, **PUSH_PATHS, **TRANSFER_PATHS, **DASHBOARD_PATHS, **AUDIT_PATHS,
+                             **TRAINEE_PATHS}.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 

@@ -25,6 +25,7 @@ from server.models import (
     User,
 )
 from server.row_cache import RowCache
+from server.trainees.personal import ERASED_REFUSAL
 from sync.entities import spec_for
 from sync.merge import RecordState
 from sync.ops import Op
@@ -103,11 +104,17 @@ class ScopeGate:
             return f"a {self.actor.role} may not change {op.entity} records"
         if "merged_into" in op.fields and self.actor.role == "trainer":
             return "only a coordinator merges trainees"
+        if op.entity == "trainee" and current is not None and self._erased(op.id):
+            return ERASED_REFUSAL
         missing = self._missing_reference(op)
         if missing or self.actor.is_admin or op.entity in REFERENCE_ENTITIES:
             return missing
         merged = {**(current.fields if current else {}), **op.fields}
         return self._out_of_scope(op.entity, op.id, merged, current is None)
+
+    def _erased(self, trainee_id: str) -> bool:
+        trainee = self.rows.get("trainee", trainee_id)
+        return trainee is not None and trainee.erased_at is not None
 
     def _missing_reference(self, op: Op) -> str | None:
         spec = spec_for(op.entity)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 
 from server.extensions import db
@@ -20,6 +20,7 @@ from server.models import (
     Revision,
 )
 from server.row_cache import RowCache
+from server.trainees.personal import ERASED_REFUSAL, redact_raw
 from sync.engine import Ack, Key, Unstorable
 from sync.merge import Conflict as MergeConflict
 from sync.merge import LoggedOp, RecordState
@@ -34,9 +35,15 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def logged_from_row(row: OpLog) -> LoggedOp:
-    op = Op(row.op_id, row.entity, row.record_id, row.hlc, row.kind,  # type: ignore[arg-type]
-            row.fields or {}, row.base_rev)
+# The op_log columns an op is rebuilt from: read as plain rows, not ORM objects, which cost
+# more to build than the merge that uses them.
+LOGGED_COLUMNS = (OpLog.op_id, OpLog.entity, OpLog.record_id, OpLog.hlc, OpLog.kind, OpLog.fields,
+                  OpLog.base_rev, OpLog.seq)
+ConflictRows = dict[tuple[str, str], Conflict]
+
+
+def logged_from_row(row: Any) -> LoggedOp:
+    op = Op(row.op_id, row.entity, row.record_id, row.hlc, row.kind, row.fields or {}, row.base_rev)
     return LoggedOp(op, row.seq)
 
 
@@ -62,6 +69,11 @@ class SqlStore:
         self.careful = careful
         self.keep_rejected = keep_rejected
         self._seq: int | None = None
+        # Applied ops not yet in op_log: written in one statement before anything reads op_log,
+        # and at the latest by `flush`, instead of one ORM object and INSERT each.
+        self._unlogged: list[dict[str, Any]] = []
+        # Each record's merge conflicts, loaded with its history: one query per batch, not per op.
+        self._conflicts: dict[Key, ConflictRows] = {}
         # Every op stored in this batch, replayed ones of a trainee merge too: what the
         # after-apply checks (server/checkins/) look at.
         self.saved: list[LoggedOp] = []
@@ -70,6 +82,7 @@ class SqlStore:
         """Return the earlier outcome of each op id already received."""
         if not op_ids:
             return {}
+        self.flush()
         applied = db.session.scalars(select(OpLog.op_id).where(OpLog.op_id.in_(op_ids)))
         acks = {op_id: Ack(op_id, "applied") for op_id in applied}
         rejected = db.session.execute(
@@ -80,23 +93,48 @@ class SqlStore:
         return acks
 
     def history(self, keys: Sequence[Key]) -> dict[Key, list[LoggedOp]]:
-        """Return every applied op of each record."""
+        """Return every applied op of each record; load their merge conflicts on the way."""
+        self.flush()
         wanted = set(keys)
+        entities = sorted({entity for entity, _ in wanted})
         ids = sorted({record_id for _, record_id in wanted})
         # Every asked-for record gets an entry, empty if it is new: the engine fetches a record
         # it has no entry for, one query per op, which made a batch of new records slow.
         found: dict[Key, list[LoggedOp]] = {key: [] for key in wanted}
         for start in range(0, len(ids), HISTORY_CHUNK):
-            query = select(OpLog).where(OpLog.record_id.in_(ids[start:start + HISTORY_CHUNK]))
-            for row in db.session.scalars(query):
+            chunk = ids[start:start + HISTORY_CHUNK]
+            # The entity too, so the (entity, record_id) index serves the query.
+            query = select(*LOGGED_COLUMNS).where(OpLog.entity.in_(entities), OpLog.record_id.in_(chunk))
+            for row in db.session.execute(query):
                 key = (row.entity, row.record_id)
                 if key in wanted:
-                    found.setdefault(key, []).append(logged_from_row(row))
+                    found[key].append(logged_from_row(row))
+            self._load_conflicts(wanted, entities, chunk)
         return found
+
+    def _load_conflicts(self, wanted: set[Key], entities: list[str], ids: list[str]) -> None:
+        missing = [record_id for record_id in ids if any((e, record_id) not in self._conflicts for e in entities)]
+        if not missing:
+            return
+        query = select(Conflict).where(Conflict.entity.in_(entities), Conflict.record_id.in_(missing),
+                                       Conflict.cause == MERGE_CAUSE)
+        loaded: dict[Key, ConflictRows] = {key: {} for key in wanted if key[1] in missing}
+        for row in db.session.scalars(query):
+            loaded.setdefault((row.entity, row.record_id), {})[(row.field, row.loser_op_id)] = row
+        for key, rows in loaded.items():
+            self._conflicts.setdefault(key, rows)
+
+    def _conflict_rows(self, entity: str, record_id: str) -> ConflictRows:
+        """Return the record's merge conflicts by (field, loser op), loading them if its history did not."""
+        key = (entity, record_id)
+        if key not in self._conflicts:
+            self._load_conflicts({key}, [entity], [record_id])
+        return self._conflicts[key]
 
     def ops_about_trainee(self, trainee_id: str) -> list[LoggedOp]:
         """Return the applied ops of records that point at a trainee."""
-        rows = db.session.scalars(select(OpLog).where(OpLog.trainee_id == trainee_id))
+        self.flush()
+        rows = db.session.execute(select(*LOGGED_COLUMNS).where(OpLog.trainee_id == trainee_id))
         return [logged_from_row(row) for row in rows]
 
     def next_seq(self) -> int:
@@ -107,9 +145,16 @@ class SqlStore:
         return self._seq
 
     def flush_seq(self) -> None:
-        """Store the sequence counter; call once per batch, before commit."""
+        """Store the sequence counter and the ops not logged yet; call once per batch, before commit."""
+        self.flush()
         if self._seq is not None:
             revision_row().value = self._seq
+
+    def flush(self) -> None:
+        """Write the applied ops still held back to op_log, in one statement."""
+        if self._unlogged:
+            rows, self._unlogged = self._unlogged, []
+            db.session.execute(insert(OpLog), rows)
 
     def save_applied(self, logged: LoggedOp, state: RecordState, conflicts: list[MergeConflict]) -> None:
         """Log the op, write the record's state row and refresh its open conflicts."""
@@ -122,17 +167,20 @@ class SqlStore:
                     db.session.flush()
             except DBAPIError as err:
                 self.rows.forget(state.entity, state.id)
+                self._conflicts.pop((state.entity, state.id), None)
                 reason = f"the database refused this op ({type(err.orig).__name__}): tell your coordinator"
                 raise Unstorable(reason) from err
         self.saved.append(logged)
 
     def _save_applied(self, logged: LoggedOp, state: RecordState, conflicts: list[MergeConflict]) -> None:
         op = logged.op
-        db.session.add(OpLog(
-            op_id=op.op_id, seq=logged.seq, entity=op.entity, record_id=op.id, hlc=op.hlc,
-            kind=op.kind, fields=dict(op.fields), base_rev=op.base_rev, device_id=self.device_id,
-            received_at=now_utc(), trainee_id=state.fields.get("trainee_id"),
-        ))
+        self._unlogged.append({
+            "op_id": op.op_id, "seq": logged.seq, "entity": op.entity, "record_id": op.id, "hlc": op.hlc,
+            "kind": op.kind, "fields": dict(op.fields), "base_rev": op.base_rev, "device_id": self.device_id,
+            "received_at": now_utc(), "trainee_id": state.fields.get("trainee_id"),
+        })
+        if self.careful:
+            self.flush()  # inside the op's savepoint, so a refused op leaves nothing behind
         is_new = self._write_state(state)
         if conflicts or not is_new:
             self._write_conflicts(state, conflicts)
@@ -142,6 +190,8 @@ class SqlStore:
         if not self.keep_rejected:
             return
         text = json.dumps(raw, ensure_ascii=False, default=str)[:MAX_KEPT_RAW_CHARS]
+        if reason == ERASED_REFUSAL:  # the person asked to be forgotten: keep the op, not their data
+            text = redact_raw(text)
         db.session.add(RejectedOp(op_id=op_id, device_id=self.device_id, reason=reason, raw=text,
                                   received_at=now_utc()))
 
@@ -188,9 +238,7 @@ class SqlStore:
         Only the merge rules' own conflicts: review conflicts (server/checkins/review.py)
         follow rules of their own.
         """
-        rows = {(r.field, r.loser_op_id): r for r in db.session.scalars(
-            select(Conflict).where(Conflict.entity == state.entity, Conflict.record_id == state.id,
-                                   Conflict.cause == MERGE_CAUSE))}
+        rows = self._conflict_rows(state.entity, state.id)
         now = now_utc()
         open_keys = set()
         for c in conflicts:
@@ -198,10 +246,11 @@ class SqlStore:
             open_keys.add(key)
             row = rows.get(key)
             if row is None:
-                db.session.add(Conflict(
+                rows[key] = Conflict(
                     entity=c.entity, record_id=c.id, field=c.field, loser_op_id=c.loser_op_id,
                     winner_op_id=c.winner_op_id, winner_value=c.winner_value,
-                    loser_value=c.loser_value, opened_at=now, rev=self.next_seq(), cause=MERGE_CAUSE))
+                    loser_value=c.loser_value, opened_at=now, rev=self.next_seq(), cause=MERGE_CAUSE)
+                db.session.add(rows[key])
             elif (row.winner_op_id, row.winner_value, row.resolved_at) != (c.winner_op_id, c.winner_value, None):
                 row.winner_op_id, row.winner_value, row.resolved_at = c.winner_op_id, c.winner_value, None
                 row.rev = self.next_seq()

@@ -6,7 +6,7 @@ import json
 import zlib
 from typing import Any
 
-from flask import Request, current_app
+from flask import Flask, Request, current_app, request
 from marshmallow import Schema, ValidationError
 
 from server.errors import ApiError
@@ -59,3 +59,17 @@ def validate_body(schema: Schema, body: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(400, "invalid_request", "the request does not match the protocol",
                        {"fields": err.messages}) from err
     return loaded
+
+
+def refuse_nul_in_address() -> None:
+    """Refuse a path or query holding a NUL character before any view looks an id up with it.
+
+    No id contains one, and PostgreSQL refuses it in any text it is asked to compare.
+    """
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                      for key, value in request.args.items(multi=True)):
+        raise ApiError(400, "invalid_request", "the address holds a NUL character")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_in_address)

@@ -76,10 +76,11 @@ def writes_by_field(logged: Iterable[LoggedOp]) -> dict[str, list[Write]]:
     by_field: dict[str, list[Write]] = {}
     for item in logged:
         op = item.op
+        node = op.node  # parsed once per op, not once per field: the merge runs on every apply
         values = dict(op.fields) if op.kind == "upsert" else {}
         values[DELETED] = op.kind == "delete"
         for name, value in values.items():
-            write = Write(op.op_id, op.hlc, item.seq, op.node, op.base_rev, value)
+            write = Write(op.op_id, op.hlc, item.seq, node, op.base_rev, value)
             by_field.setdefault(name, []).append(write)
     return by_field
 

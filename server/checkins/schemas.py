@@ -45,7 +45,7 @@ class RosterResponse(Schema):
 
 
 class CheckinRequest(Schema):
-    ops = fields.List(fields.Raw(), required=True, validate=validate.Length(
+    ops = fields.List(fields.Raw(allow_none=True), required=True, validate=validate.Length(
         max=MAX_CHECKIN_OPS, error=f"at most {MAX_CHECKIN_OPS} ops per check-in"), metadata={
         "description": "confirmation ops, as a sync sends them (docs/checkin.md §2)"})
 

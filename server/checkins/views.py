@@ -13,12 +13,14 @@ from server.checkins.roster import current_session, roster
 from server.checkins.schemas import CheckinRequest, CheckinResponse, RosterQuery, RosterResponse
 from server.compression import json_response
 from server.extensions import db
+from server.rate_limits import rate_limited
 from server.validation import load_json, validate_body
 
 bp = Blueprint("checkins", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/checkins/roster")
+@rate_limited("checkin")
 def checkin_roster() -> ResponseReturnValue:
     """List the session's trainees for a current check-in code, so a trainee can pick their name."""
     # Other query parameters (a cache-buster, say) are no concern of the roster's.
@@ -28,6 +30,7 @@ def checkin_roster() -> ResponseReturnValue:
 
 
 @bp.post("/checkins")
+@rate_limited("checkin")
 def post_checkins() -> ResponseReturnValue:
     """Apply confirmations sent by a trainee's own phone; commit before answering."""
     body = load_json(CheckinRequest(), request)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, true
 
+from server import audit
 from server.devices.tokens import create_enrolment_code
 from server.errors import ApiError
 from server.extensions import db
@@ -25,7 +26,7 @@ MANAGER_ROLES = ("coordinator", "admin")
 
 def require_manager(actor: Actor) -> None:
     if actor.role not in MANAGER_ROLES:
-        raise ApiError(403, "not_a_coordinator", "only a coordinator or an admin looks after devices")
+        raise ApiError(403, "not_a_coordinator", "only a coordinator or an admin may do this")
 
 
 def people_in_area(actor: Actor) -> ColumnElement[bool]:
@@ -53,7 +54,9 @@ def revoke_in_area(actor: Actor, device_id: str) -> dict[str, Any]:
     if found is None:
         raise ApiError(404, "unknown_device", "no device with this id among the people of your area")
     device, user = found
-    device.revoked_at = device.revoked_at or now_utc()
+    if device.revoked_at is None:
+        device.revoked_at = now_utc()
+        audit.record("device.revoked", actor.user_id, target_id=device.id, subject_user_id=user.id)
     return device_info(device, user)
 
 
@@ -63,6 +66,7 @@ def enrolment_code_in_area(actor: Actor, user_id: str) -> str:
     user = db.session.scalar(select(User).where(User.id == user_id, people_in_area(actor)))
     if user is None:
         raise ApiError(404, "unknown_user", "no user with this id among the people of your area")
+    audit.record("enrolment_code.issued", actor.user_id, target_id=user.id, subject_user_id=user.id)
     return create_enrolment_code(user)
 
 

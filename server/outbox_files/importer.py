@@ -19,10 +19,12 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
+from server import audit
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Course, CourseTrainer, Device, User
 from server.outbox_files.schemas import OutboxFile, OutboxPayload
+from server.push.triggers import after_sync
 from server.scope import Actor, actor_for
 from server.sync_api.push import apply_ops
 from sync.engine import Ack
@@ -67,8 +69,13 @@ def import_outbox(raw: bytes, courier: Actor) -> Imported:
     assert owner is not None
     _check_courier(courier, owner)
     acks = apply_ops(payload["ops"], actor_for(owner), device.id)
+    imported = Imported(device.id, payload["app_version"], payload["created_at_ms"], acks)
+    audit.record("outbox_file.imported", courier.user_id, target_id=device.id, subject_user_id=owner.id,
+                 details=imported.counts())
     db.session.commit()
-    return Imported(device.id, payload["app_version"], payload["created_at_ms"], acks)
+    # The people who follow these records hear of them as after the phone's own sync.
+    after_sync(device.id, payload["ops"], acks)
+    return imported
 
 
 def _signed_by(device: Device, payload: str, signature: str) -> bool:

@@ -25,10 +25,13 @@ class OutboxFile(Schema):
 
 
 class OutboxPayload(Schema):
-    device_id = fields.String(required=True, validate=validate.Length(equal=36))
+    # A UUID, checked here: the database is asked for it, and PostgreSQL refuses NUL characters.
+    device_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f-]{36}\Z",
+                                                                      error="must be a lowercase UUID"))
     created_at_ms = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_TIME_MS))
     app_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    ops = fields.List(fields.Raw(), required=True, validate=at_most_ops("MAX_OPS_PER_OUTBOX_FILE", "file"),
+    ops = fields.List(fields.Raw(allow_none=True), required=True,
+                      validate=at_most_ops("MAX_OPS_PER_OUTBOX_FILE", "file"),
                       metadata={"description": "wire ops, as in a sync request"})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from server.database import begin_write
 from server.devices.tokens import require_device
 from server.extensions import db
 from server.push.keys import require_keys
@@ -29,6 +30,7 @@ def subscribe() -> ResponseReturnValue:
     body = load_json(SubscribeRequest(), request)
     topics = check_topics(g.user.role, body["topics"])
     check_endpoint(body["subscription"]["endpoint"], current_app.config)
+    begin_write()
     save_subscription(g.user, g.device, body["subscription"], topics)
     db.session.commit()
     return SubscribeResponse().dump({"topics": topics}), 201
@@ -39,6 +41,7 @@ def subscribe() -> ResponseReturnValue:
 def unsubscribe() -> ResponseReturnValue:
     """Stop pushes to this browser."""
     body = load_json(UnsubscribeRequest(), request)
+    begin_write()
     removed = remove_subscription(g.user, body["subscription"]["endpoint"])
     db.session.commit()
     return jsonify(UnsubscribeResponse().dump({"removed": removed}))

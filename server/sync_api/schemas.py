@@ -25,7 +25,9 @@ class SyncRequest(Schema):
     protocol = fields.Integer(required=True, strict=True)
     device_id = fields.String(required=True, validate=validate.Length(equal=36))
     cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    ops = fields.List(fields.Raw(), load_default=list, validate=at_most_ops("MAX_OPS_PER_REQUEST", "request"))
+    # A null op is rejected alone, as any other op that is not an object: never the whole batch.
+    ops = fields.List(fields.Raw(allow_none=True), load_default=list,
+                      validate=at_most_ops("MAX_OPS_PER_REQUEST", "request"))
     pull_limit = fields.Integer(load_default=None, allow_none=True, strict=True,
                                 validate=validate.Range(min=0))
     app_version = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))

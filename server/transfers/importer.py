@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server import audit
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Area, Course, Enrollment, Trainee
@@ -242,6 +243,8 @@ def _apply(lines: list[Line], actor: Actor, course: Course | None, device_id: st
     if refused:
         db.session.rollback()
         raise ApiError(409, "import_refused", f"nothing was imported: {refused[0].reason}")
+    audit.record("spreadsheet.imported", actor.user_id, target_id=course.id if course is not None else None,
+                 details={"imported": created, "enrolled": len(enrolments)}, device_id=device_id)
     db.session.commit()
     # Trainers of the course hear "your roster changed", coordinators "new data", as after a sync.
     after_sync(device_id, ops, acks)

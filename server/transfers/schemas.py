@@ -67,6 +67,7 @@ LANG = {"name": "lang", "in": "query", "required": False,
         "description": "language of headers and words in the file"}
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LANG_ERROR = {"400": _error("invalid_request: lang is neither vi nor en")}
 SCOPE_ERRORS = {"401": _error("missing, unknown or revoked device token"),
                 "403": _error("not_a_coordinator: the caller is a trainer")}
 ROSTER = {
@@ -115,11 +116,13 @@ PATHS: dict[str, dict[str, Any]] = {
         },
     }},
     "/api/v1/exports/roster.csv": {"get": {
-        **ROSTER, "responses": {"200": _file(CSV, "UTF-8 with a BOM, so Excel shows diacritics"), **SCOPE_ERRORS,
+        **ROSTER, "responses": {"200": _file(CSV, "UTF-8 with a BOM, so Excel shows diacritics"), **LANG_ERROR,
+                                **SCOPE_ERRORS,
                                 "404": _error("unknown_course: not a course of the caller's area")}}},
     "/api/v1/exports/roster.xlsx": {"get": {
         **ROSTER, "responses": {"200": _file(XLSX, "one sheet, header row bold and frozen with the names"),
-                                **SCOPE_ERRORS, "404": _error("unknown_course: not a course of the caller's area")}}},
+                                **LANG_ERROR, **SCOPE_ERRORS,
+                                "404": _error("unknown_course: not a course of the caller's area")}}},
     "/api/v1/exports/figures.csv": {"get": {
         **FIGURES, "responses": {"200": _file(CSV, "one block per table, its title above it; UTF-8 with a BOM"),
                                  "400": _error("invalid_request: a bad date or id"), **SCOPE_ERRORS,
@@ -134,6 +137,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "security": [{"deviceToken": []}],
         "parameters": [_query("session_id", "the session", required=True), LANG],
         "responses": {"200": _file("application/pdf", "named with the course and the session's date"),
-                      **SCOPE_ERRORS, "404": _error("unknown_session: not a session of the caller's area"),
+                      **LANG_ERROR, **SCOPE_ERRORS,
+                      "404": _error("unknown_session: not a session of the caller's area"),
                       "503": _error("pdf_font_missing: install fonts-dejavu-core or set FIELDROLL_PDF_FONT")}}},
 }

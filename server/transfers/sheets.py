@@ -22,6 +22,9 @@ from server.errors import ApiError
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 DELIMITERS = ",;\t"
+# An XLSX is a zip: a 2 MiB upload can unpack to gigabytes (a zip bomb), which openpyxl would
+# hold in memory. A real list of 5,000 trainees unpacks to a few megabytes.
+XLSX_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def read_rows(data: bytes, max_rows: int) -> list[Row]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[Row]:
+    _refuse_zip_bomb(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as err:
@@ -69,6 +73,19 @@ def _xlsx_rows(data: bytes) -> Iterator[Row]:
             yield Row(line, tuple(values))
     finally:
         book.close()
+
+
+def _refuse_zip_bomb(data: bytes) -> None:
+    # zipfile stops at each member's declared size (a longer stream fails its CRC), so the
+    # declared sizes bound what openpyxl can unpack.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # load_workbook says the file is unreadable
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        raise ApiError(413, "file_too_large", "this workbook is too large once unpacked: split the list into "
+                       "smaller files", {"max_unpacked_bytes": XLSX_MAX_UNPACKED_BYTES})
 
 
 def _csv_rows(data: bytes) -> Iterator[Row]:

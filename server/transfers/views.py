@@ -6,9 +6,11 @@ from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE
 
+from server import audit
 from server.compression import json_response
 from server.dashboard.figures import figures
 from server.dashboard.schemas import FiguresQuery
+from server.database import begin_write
 from server.devices.manage import require_manager
 from server.devices.tokens import require_device
 from server.errors import ApiError
@@ -65,7 +67,9 @@ def attendance_sheet_pdf() -> ResponseReturnValue:
     lang = _lang()
     session, course = session_in_scope(actor_for(g.user), request.args.get("session_id"))
     config = current_app.config
-    pdf = attendance_sheet(roster_of(course, session.id), config["PDF_FONT"], config["PDF_FONT_BOLD"], lang)
+    roster = roster_of(course, session.id)
+    pdf = attendance_sheet(roster, config["PDF_FONT"], config["PDF_FONT_BOLD"], lang)
+    _downloaded("attendance-sheet.pdf", session.id, len(roster.trainees))
     name = f"{word(lang, 'sheet')}-{file_part(course.title or 'course')}-{session.date}.pdf"
     return download(pdf, "application/pdf", name)
 
@@ -94,6 +98,7 @@ def _figures_file(kind: str) -> Response:
     scope = area.name if area is not None and area.name else "*"
     tables = figures_tables(found, lang, scope, args["date_from"], args["date_to"])
     data, mimetype = (to_csv(tables), CSV_MIMETYPE) if kind == "csv" else (to_xlsx(tables), XLSX_MIMETYPE)
+    _downloaded(f"figures.{kind}", args["area_id"] or g.user.area_id, 0)
     span = "-".join(part for part in (args["date_from"], args["date_to"]) if part)
     name = "-".join(part for part in (word(lang, "figures"), file_part(scope) if area else "", span) if part)
     return download(data, mimetype, f"{name}.{kind}")
@@ -102,9 +107,18 @@ def _figures_file(kind: str) -> Response:
 def _roster_file(kind: str) -> Response:
     lang = _lang()
     course = course_in_scope(actor_for(g.user), request.args.get("course_id"))
-    table = roster_table(roster_of(course), lang)
+    roster = roster_of(course)
+    table = roster_table(roster, lang)
     data, mimetype = (to_csv([table]), CSV_MIMETYPE) if kind == "csv" else (to_xlsx([table]), XLSX_MIMETYPE)
+    _downloaded(f"roster.{kind}", course.id, len(roster.trainees))
     return download(data, mimetype, f"{word(lang, 'roster')}-{file_part(course.title or 'course')}.{kind}")
+
+
+def _downloaded(file: str, target_id: str | None, trainees: int) -> None:
+    """Log who took which file of personal data (trainees: how many people it names), and commit."""
+    begin_write()
+    audit.record("export.downloaded", g.user.id, target_id=target_id, details={"file": file, "trainees": trainees})
+    db.session.commit()
 
 
 def download(data: bytes, mimetype: str, name: str) -> Response:

@@ -9,6 +9,7 @@ from typing import Any, cast
 from flask import current_app
 from sqlalchemy import CursorResult, delete, update
 
+from server.database import begin_write
 from server.errors import ApiError
 from server.extensions import db
 from server.models import WebAuthnCeremony
@@ -37,6 +38,7 @@ def begin_ceremony(purpose: str, challenge: bytes, *, user_id: str | None = None
 
 def spend_ceremony(ceremony_id: str, purpose: str, *, user_id: str | None = None) -> WebAuthnCeremony:
     """Mark a live ceremony of `purpose` used and commit, so even a failed answer spends it."""
+    begin_write()
     now = now_utc()
     conditions = [WebAuthnCeremony.id == ceremony_id, WebAuthnCeremony.purpose == purpose,
                   WebAuthnCeremony.used_at.is_(None), WebAuthnCeremony.expires_at > now]

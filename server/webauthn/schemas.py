@@ -15,7 +15,7 @@ class PasskeyOptions(Schema):
 
 
 class PasskeyRegisterRequest(Schema):
-    ceremony_id = fields.String(required=True, validate=validate.Length(max=36))
+    ceremony_id = fields.String(required=True, validate=UUID_TEXT)
     credential = fields.Dict(required=True, metadata={
         "description": "the browser's RegistrationResponseJSON"})
 
@@ -25,7 +25,7 @@ class PasskeyRegistered(Schema):
 
 
 class PasskeyLoginRequest(Schema):
-    ceremony_id = fields.String(required=True, validate=validate.Length(max=36))
+    ceremony_id = fields.String(required=True, validate=UUID_TEXT)
     credential = fields.Dict(required=True, metadata={
         "description": "the browser's AuthenticationResponseJSON"})
     label = fields.String(load_default=None, validate=validate.Length(max=120))

@@ -39,7 +39,7 @@ class Phone:
         self.page.get_by_test_id("get-ready").click()
         expect(self.page.get_by_test_id("ready-card")).to_have_attribute("data-ready", "true", timeout=30_000)
         # The app is stored only once the service worker controls the page.
-        self.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+        self.page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
 
     def go_offline(self) -> None:
         self.context.set_offline(True)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.models import OpLog
+from server.models import Attendance, Device, OpLog
 from tests.e2e.conftest import Register, build_pwa
 from tests.e2e.phone import Phone
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
 
 def test_an_update_keeps_the_outbox(register: Register, trainer_at_roster: Phone, tmp_path: Path) -> None:
     phone = trainer_at_roster
-    phone.mark_offline(2)
+    session_id = phone.page.url.rsplit("/", 1)[-1]  # the roster on screen: #/session/<id>
+    trainees = phone.mark_offline(2)
     phone.open_sync_screen()
     expect(phone.page.get_by_test_id("app-version")).to_have_text("e2e-1")
 
@@ -40,3 +41,11 @@ def test_an_update_keeps_the_outbox(register: Register, trainer_at_roster: Phone
     phone.expect_pending(0)
     from_phone = select(func.count()).select_from(OpLog).where(OpLog.device_id.is_not(None))
     assert register.query(lambda: db.session.scalar(from_phone)) == 2
+
+    def on_server() -> tuple[list[str | None], list[str | None]]:
+        """The taps' marks, and the version each phone last synced with: the new one sent them."""
+        marks = db.session.scalars(select(Attendance.status).where(
+            Attendance.trainee_id.in_(trainees), Attendance.session_id == session_id)).all()
+        return list(marks), list(db.session.scalars(select(Device.app_version)))
+
+    assert register.query(on_server) == (["present", "present"], ["e2e-2"])

@@ -124,7 +124,7 @@ class TraineePhone:
         return cdp, added["authenticatorId"]
 
     def wait_for_app_stored(self) -> None:
-        self.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+        self.page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
 
     def pick(self, person: Attendee) -> None:
         expect(self.page.get_by_test_id("checkin-name").first).to_be_visible(timeout=20_000)

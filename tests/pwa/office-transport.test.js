@@ -111,3 +111,18 @@ test('an answer that is not JSON, no answer, and a cut answer each have a code',
   const cut = createDashboardTransport({ fetch: fakeFetch(() => new Response('{"courses": [', { status: 200 })).fetch });
   await assert.rejects(cut.courses('tok'), { code: 'offline' });
 });
+
+test('a trainee\'s data copy is a file, their erasure a POST to the server', async () => {
+  const { fetch, calls } = fakeFetch((url) => url.endsWith('/erasure')
+    ? json({ trainee_id: 't/1', already: false })
+    : new Response('{"trainee":{}}', { headers: { 'Content-Type': 'application/json' } }));
+  const api = createDashboardTransport({ fetch });
+  const copy = await api.traineeCopy('tok', 't/1');
+  const erased = await api.eraseTrainee('tok', 't/1');
+  assert.equal(copy.filename, 'trainee-t/1.json');
+  assert.equal(await copy.blob.text(), '{"trainee":{}}');
+  assert.deepEqual(erased, { trainee_id: 't/1', already: false });
+  assert.deepEqual(calls.map((c) => [c.init.method, c.url]), [
+    ['GET', '/api/v1/trainees/t%2F1/data-copy'], ['POST', '/api/v1/trainees/t%2F1/erasure']]);
+  assert.equal(calls[1].init.headers.Authorization, 'Bearer tok');
+});

@@ -14,7 +14,8 @@ from server.extensions import db
 from server.models import Course, OpLog, Trainee
 
 FIELDROLL = str(Path(sys.executable).parent / "fieldroll")
-OUR_COMMANDS = ["init-db", "demo", "user", "device", "enroll-code", "assign", "import-outbox", "vapid", "serve"]
+OUR_COMMANDS = ["init-db", "demo", "user", "device", "enroll-code", "assign", "import-outbox", "vapid", "serve",
+                "audit", "backup", "restore"]
 
 
 def run_cli(*args: str, database_url: str = "sqlite://") -> subprocess.CompletedProcess[str]:

@@ -97,3 +97,14 @@ def test_a_recovery_code_from_the_coordinator_enrols_a_new_phone(world: World, a
     unknown = api.request("POST", "/api/v1/users/nobody/enrolment-codes", token=coordinator.token)
     assert (elsewhere.status, elsewhere.error_code) == (404, "unknown_user")
     assert (unknown.status, unknown.error_code) == (404, "unknown_user")
+
+
+def test_a_trainer_whose_only_course_here_was_deleted_is_no_longer_the_coordinators(world: World, api: Api) -> None:
+    devices = phones(world)
+    coordinator = devices["coord_a"]
+    rev = api.pull_all(coordinator)[0][("course", world.ids["course_a"])]["rev"]
+    acks = api.sync(coordinator, [op(coordinator, "course", world.ids["course_a"], rev, kind="delete")]).body["acks"]
+    assert acks[0]["status"] == "applied", acks
+    assert [d["id"] for d in listed(api, coordinator)] == [coordinator.id]
+    reply = api.request("POST", f"/api/v1/devices/{devices['trainer_a'].id}/revoke", token=coordinator.token)
+    assert (reply.status, reply.error_code) == (404, "unknown_device")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from server import admin
@@ -66,3 +68,19 @@ def test_a_revoked_device_is_refused_told_to_wipe_and_nothing_it_sends_applies(w
     assert (reply.status, reply.error_code) == (401, "device_revoked")
     assert reply.body["error"]["details"] == {"wipe": True}
     assert count_rows(world.app, OpLog) == before
+
+
+def test_phones_enrolling_at_the_same_moment_all_get_their_token(world: World, api: Api) -> None:
+    # A training day starts with a room of trainers enrolling at once, each request in its own thread.
+    with world.app.app_context():
+        codes = [admin.enrolment_code_for(name) for name in ("trainer_a", "trainer_b", "coord_a", "coord_p") * 3]
+    start = threading.Barrier(len(codes))
+
+    def enrol(code: str) -> int:
+        start.wait()
+        return api.request("POST", "/api/v1/devices", {"code": code}).status
+
+    with ThreadPoolExecutor(len(codes)) as pool:
+        statuses = list(pool.map(enrol, codes))
+    assert statuses == [201] * len(codes)
+    assert count_rows(world.app, Device) == len(codes)

@@ -38,7 +38,7 @@ from server.models import Attendance, PushSubscription
 from server.push.keys import load_keys, private_key_text, public_key_text
 from server.sql_store import now_utc
 from tests.server.conftest import app_for
-from tests.server.protocol_client import Api, Device, World, op
+from tests.server.protocol_client import Api, Device, World, op, outbox_file
 
 SUBJECT = "mailto:push-test@fieldroll.example"
 _PAIR = Vapid()
@@ -246,6 +246,16 @@ def test_a_trainer_hears_when_someone_else_changes_their_course(world: World, ap
     assert got.problems == []
     assert got.payload == {"topic": "roster_changed", "title_key": "push.roster_changed", "count": 1}
     assert stub.to("trainer_b") == []
+
+
+def test_an_outbox_file_brought_in_tells_the_province_as_the_phones_sync_would(
+        world: World, api: Api, stub: StubPushService) -> None:
+    coord_a, coord_p, trainer_a = world.device("coord_a"), world.device("coord_p"), world.device("trainer_a")
+    assert subscribe(api, coord_p, stub.subscription("coord_p"), "new_data").status == 201
+    file = outbox_file(trainer_a, [mark(world, trainer_a, "a")])
+    assert api.upload_outbox(coord_a, file).status == 200
+    [got] = stub.to("coord_p")
+    assert got.problems == [] and got.payload == {"topic": "new_data", "title_key": "push.new_data", "count": 1}
 
 
 def test_a_revoked_phone_is_told_nothing(world: World, api: Api, stub: StubPushService) -> None:

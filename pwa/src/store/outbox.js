@@ -8,7 +8,7 @@
  * cursor are written together, so a dropped connection at any moment loses nothing and
  * resends only what was not acknowledged.
  */
-import { parseHlc, receive, tick } from '../sync/hlc.js';
+import { MAX_FUTURE_DRIFT_MS, parseHlc, receive, tick } from '../sync/hlc.js';
 import { makeOp, opProblem } from '../sync/ops.js';
 import { keepClockOffset } from './clock.js';
 import { strictWrite } from './db.js';
@@ -191,8 +191,7 @@ export async function settleReply(db, node, sent, reply, nowMs) {
     }
     for (const op of touched.values()) await refreshView(tx, op.entity, op.id);
     await setMeta(tx, 'cursor', reply.cursor);
-    const last = (await getMeta(tx, 'hlc')) ?? null;
-    await setMeta(tx, 'hlc', receive(last, reply.server_hlc, nowMs, node));
+    await setMeta(tx, 'hlc', clockAfterReply((await getMeta(tx, 'hlc')) ?? null, reply.server_hlc, nowMs, node));
     await keepClockOffset(tx, reply.server_hlc, nowMs);
     await updateSyncStatus(tx, { lastSyncedAt: nowMs, lastError: null });
     await tx.done;
@@ -200,4 +199,22 @@ export async function settleReply(db, node, sent, reply, nowMs) {
     abortQuietly(tx);
     throw error;
   }
+}
+
+/**
+ * The clock to keep after a reply: `receive`, except on a phone whose clock runs more than the
+ * allowed drift ahead of everything the server has (its time and every HLC it accepted, both
+ * in `server_hlc`). Every op such a clock mints is refused, and keeping it would go on minting
+ * them after the trainer sets the clock right, until real time caught up weeks later. So the
+ * phone keeps `server_hlc` instead, which still sorts after every op the server holds; its
+ * taps are stamped with its own clock again when they are made, refused while it is wrong.
+ * @param {string | null} last
+ * @param {string} serverHlc
+ * @param {number} nowMs
+ * @param {string} node
+ */
+function clockAfterReply(last, serverHlc, nowMs, node) {
+  const next = receive(last, serverHlc, nowMs, node);
+  const beyondReach = /** @type {import('../sync/hlc.js').Hlc} */ (parseHlc(serverHlc)).wallMs + MAX_FUTURE_DRIFT_MS;
+  return (parseHlc(next)?.wallMs ?? 0) > beyondReach ? receive(null, serverHlc, 0, node) : next;
 }

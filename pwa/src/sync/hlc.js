@@ -18,7 +18,7 @@ export const MAX_COUNTER = 16 ** COUNTER_DIGITS - 1;
 // Earliest wall time any FieldRoll device can honestly have: 2020-01-01T00:00:00Z.
 const MIN_WALL_MS = 1_577_836_800_000;
 // How far ahead of the server a device clock may run before its ops are refused.
-const MAX_FUTURE_DRIFT_MS = 30 * 24 * 3600 * 1000;
+export const MAX_FUTURE_DRIFT_MS = 30 * 24 * 3600 * 1000;
 
 // [0-9], not \d, and no `m` flag: the server refuses other digits and trailing newlines.
 const HLC_RE = /^([0-9]{13})-([0-9a-f]{4})-([A-Za-z0-9_.:-]{1,64})$/;

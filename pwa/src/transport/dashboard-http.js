@@ -98,6 +98,25 @@ export function createDashboardTransport({ baseUrl = '', fetch: fetchFn = global
     }
   }
 
+  /**
+   * Fetch a file to save.
+   * @param {string} path
+   * @param {string} token
+   * @param {string} name the file name when the server gives none
+   * @returns {Promise<Download>}
+   */
+  async function file(path, token, name) {
+    const response = await send(path, token);
+    let blob;
+    try {
+      blob = await response.blob();
+    } catch (error) {
+      throw new TransportError('offline', String(error), response.status);
+    }
+    const type = response.headers.get('Content-Type') ?? blob.type;
+    return { blob, type, filename: filenameFrom(response.headers.get('Content-Disposition'), name) };
+  }
+
   return {
     /** @param {string} token */
     areas: (token) => json('/api/v1/areas', token),
@@ -134,17 +153,19 @@ export function createDashboardTransport({ baseUrl = '', fetch: fetchFn = global
      * @param {Record<string, string | undefined>} params
      * @returns {Promise<Download>}
      */
-    async download(token, name, params) {
-      const response = await send(`/api/v1/exports/${name}${queryString(params)}`, token);
-      let blob;
-      try {
-        blob = await response.blob();
-      } catch (error) {
-        throw new TransportError('offline', String(error), response.status);
-      }
-      const type = response.headers.get('Content-Type') ?? blob.type;
-      return { blob, type, filename: filenameFrom(response.headers.get('Content-Disposition'), name) };
-    },
+    download: (token, name, params) => file(`/api/v1/exports/${name}${queryString(params)}`, token, name),
+    /**
+     * Everything kept about one trainee, as a file to hand them.
+     * @param {string} token
+     * @param {string} id
+     */
+    traineeCopy: (token, id) => file(`/api/v1/trainees/${encodeURIComponent(id)}/data-copy`, token, `trainee-${id}.json`),
+    /**
+     * Erase one trainee's personal data on the server; their marks and counts stay.
+     * @param {string} token
+     * @param {string} id
+     */
+    eraseTrainee: (token, id) => json(`/api/v1/trainees/${encodeURIComponent(id)}/erasure`, token, { method: 'POST' }),
   };
 }
 

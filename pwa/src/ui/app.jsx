@@ -48,8 +48,11 @@ function Frame() {
   return (
     <div class="app">
       <UpdateBanner />
-      {enrolling ? null : <SyncBar />}
-      <ErrorBanner />
+      {/* One sticky header: a tap that fails far down a roster is told where it was made. */}
+      <div class="top-bars">
+        {enrolling ? null : <SyncBar />}
+        <ErrorBanner />
+      </div>
       <main>{enrolling ? <EnrolScreen prefill={route[1]} enrolled={enrolment !== null} /> : <Screen route={route} />}</main>
     </div>
   );
@@ -60,7 +63,7 @@ function CheckinFrame({ token }) {
   return (
     <div class="app">
       <UpdateBanner />
-      <ErrorBanner />
+      <div class="top-bars"><ErrorBanner /></div>
       <main><CheckinRoute tokenText={token} /></main>
     </div>
   );

@@ -98,7 +98,7 @@ export function CourseGridScreen({ courseId, sessionId }) {
             <tbody>
               {shown.map((p) => (
                 <tr key={p.id} data-testid="office-grid-row" data-trainee={p.id}>
-                  <th scope="row" class="name">{p.full_name}<small>{[genderWords(p.gender), p.birth_year, p.ethnicity, p.village].filter(Boolean).join(' · ')}</small></th>
+                  <th scope="row" class="name"><a href={`#/office/course/${course.id}/trainee/${p.id}`} data-testid="office-trainee-link">{p.full_name}</a><small>{[genderWords(p.gender), p.birth_year, p.ethnicity, p.village].filter(Boolean).join(' · ')}</small></th>
                   {columns.map((s) => {
                     const status = p.attendance?.[s.id] ?? null;
                     return <td key={s.id} class={`mark ${status ?? 'unmarked'}`} data-session={s.id} data-status={status ?? ''}

@@ -11,6 +11,7 @@ import { CourseGridScreen } from './course-grid.jsx';
 import { HealthScreen } from './health.jsx';
 import { DuplicatesScreen } from './duplicates.jsx';
 import { ImportScreen } from './import.jsx';
+import { TraineeScreen } from './trainee.jsx';
 
 const TABS = /** @type {const} */ ([
   ['', '▦', () => t('office.tab_figures')],
@@ -40,6 +41,7 @@ export function Office({ route }) {
 
 /** @param {{name?: string, a?: string, b?: string, c?: string}} props */
 function OfficeScreen({ name, a, b, c }) {
+  if (name === 'course' && a && b === 'trainee' && c) return <TraineeScreen courseId={a} traineeId={c} />;
   if (name === 'course' && a) return <CourseGridScreen courseId={a} sessionId={b === 'session' ? c : undefined} />;
   if (name === 'courses') return <RostersScreen areaId={a} />;
   if (name === 'health') return <HealthScreen />;
