@@ -66,6 +66,16 @@ class Desk(Phone):
         return download, Path(path).read_bytes()
 
 
+def mark_first_and_sync(register: Register, trainer: Phone, status_label: str) -> tuple[str, str, dict[str, Any]]:
+    """Mark the first trainee on the trainer's roster and sync: (session id, trainee id, their course)."""
+    session_id = trainer.page.url.split("/session/")[1]
+    trainee = trainer.roster_trainees(1)[0]
+    trainer.mark(trainee, status_label)
+    trainer.sync_now()
+    trainer.expect_pending(0)
+    return session_id, trainee, course_of_session(register, session_id)
+
+
 def course_of_session(register: Register, session_id: str) -> dict[str, Any]:
     """The course a session belongs to: its id, title and enrolled trainees."""
 

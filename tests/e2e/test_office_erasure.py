@@ -12,7 +12,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import Attendance, Trainee
 from tests.e2e.conftest import Register
-from tests.e2e.office import Desk, course_of_session
+from tests.e2e.office import Desk, mark_first_and_sync
 from tests.e2e.phone import Phone
 
 pytestmark = pytest.mark.browser
@@ -21,13 +21,8 @@ pytestmark = pytest.mark.browser
 def test_a_coordinator_gives_a_copy_then_erases_and_the_phone_forgets(register: Register, trainer_at_roster: Phone,
                                                                      browser: Browser) -> None:
     trainer = trainer_at_roster
-    session_id = trainer.page.url.split("/session/")[1]
-    trainee = trainer.roster_trainees(1)[0]
     on_roster = trainer.page.get_by_test_id("roster-row").count()
-    trainer.mark(trainee, "Có mặt")
-    trainer.sync_now()
-    trainer.expect_pending(0)
-    course = course_of_session(register, session_id)
+    session_id, trainee, course = mark_first_and_sync(register, trainer, "Có mặt")
     name = course["trainees"][trainee]["full_name"]
 
     desk = Desk.open_desk(browser, register)

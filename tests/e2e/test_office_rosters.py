@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import Register
-from tests.e2e.office import Desk, course_of_session, fold
+from tests.e2e.office import Desk, fold, mark_first_and_sync
 from tests.e2e.phone import Phone
 
 pytestmark = pytest.mark.browser
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.browser
 def test_the_office_shows_a_trainers_sync_and_exports_it(register: Register, trainer_at_roster: Phone,
                                                           browser: Browser) -> None:
     trainer = trainer_at_roster
-    session_id = trainer.page.url.split("/session/")[1]
-    trainee = trainer.roster_trainees(1)[0]
-    trainer.mark(trainee, "Muộn")
-    trainer.sync_now()
-    trainer.expect_pending(0)
-    course = course_of_session(register, session_id)
+    session_id, trainee, course = mark_first_and_sync(register, trainer, "Muộn")
     name = course["trainees"][trainee]["full_name"]
 
     desk = Desk.open_desk(browser, register)

@@ -260,3 +260,25 @@ test('nothing unsent, no file', async () => {
   const phone = await freshPhone();
   assert.equal(await makeOutboxFile(phone.db, 'test', NOW), null);
 });
+
+test('a phone whose storage fills during a sync still says so, and loses nothing', async () => {
+  const phone = await freshPhone();
+  await markMany(phone, 2);
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function full() {
+    throw new DOMException('the disk is full', 'QuotaExceededError');
+  };
+  let result;
+  try {
+    result = await phone.client.sync();
+  } finally {
+    IDBObjectStore.prototype.put = put;
+  }
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.code, 'quota');
+  assert.equal(phone.client.unsavedError?.code, 'quota', 'held for the sync bar, as it could not be saved');
+  assert.equal(await pendingCount(phone.db), 2);
+  assert.equal((await phone.client.sync()).ok, true, 'with room again, the next sync lands');
+  assert.equal(phone.client.unsavedError, null);
+  assert.equal(await pendingCount(phone.db), 0);
+});

@@ -39,6 +39,8 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
   /** @type {Promise<SyncResult> | null} */
   let running = null;
   let again = false;
+  /** @type {{code: string, message: string, details: any} | null} */
+  let unsaved = null;
   /** @type {Set<(event: {running: boolean}) => void>} */
   const listeners = new Set();
   const emit = (/** @type {boolean} */ isRunning) => listeners.forEach((fn) => fn({ running: isRunning }));
@@ -86,7 +88,10 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
       sent += reply.acks.length;
       pulled += reply.changes.length;
       emit(true);
-      if (!reply.more && (await pendingCount(db)) === 0) return { ok: true, sent, pulled, error: null };
+      if (!reply.more && (await pendingCount(db)) === 0) {
+        unsaved = null;
+        return { ok: true, sent, pulled, error: null };
+      }
       if (chunk.length > 0 && reply.acks.length === 0 && !reply.more) {
         // The server took the batch but acknowledged none of it: sending it again cannot help.
         return { ok: false, sent, pulled, error: await recordError({ code: 'internal_error', message: 'no acks' }) };
@@ -104,9 +109,16 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
   /** @param {any} error */
   async function recordError(error) {
     const lastError = { code: String(error.code ?? 'error'), message: String(error.message ?? ''), details: error.details ?? {} };
-    const tx = strictWrite(db, ['meta']);
-    await updateSyncStatus(tx, { lastError });
-    await tx.done;
+    try {
+      const tx = strictWrite(db, ['meta']);
+      await updateSyncStatus(tx, { lastError });
+      await tx.done;
+      unsaved = null;
+    } catch {
+      // The phone's storage itself refused (full, say): the error cannot be saved, so it is
+      // held here for the sync bar, which would otherwise say nothing at all.
+      unsaved = lastError;
+    }
     return lastError;
   }
 
@@ -147,6 +159,10 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
     /** Whether a sync is under way. */
     get running() {
       return running !== null;
+    },
+    /** The last sync's error when the phone could not even save it (storage full), else null. */
+    get unsavedError() {
+      return unsaved;
     },
     /**
      * Be told when a sync starts, makes progress or ends.

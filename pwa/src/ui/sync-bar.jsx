@@ -19,7 +19,8 @@ export function SyncBar() {
   const online = useOnline();
   if (!state) return null;
   const { pending, refused, status } = state;
-  const problem = status.lastError && status.lastError.code !== 'offline' ? status.lastError : null;
+  const lastError = client.unsavedError ?? status.lastError;
+  const problem = lastError && lastError.code !== 'offline' ? lastError : null;
   return (
     <header class={`sync-bar ${problem ? 'has-error' : ''}`} data-testid="sync-bar" data-running={String(running)}>
       <a href="#/" class="home" aria-label={t('nav.home')}>⌂</a>

@@ -66,6 +66,34 @@ export function useOffice(call, deps) {
 }
 
 /**
+ * A button's action against the server: whether it is under way, and what failed.
+ * @returns {{busy: boolean, error: string | null, run: (action: () => Promise<void>) => Promise<boolean>}}
+ */
+export function useOfficeAction() {
+  const services = useServices();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(/** @type {string | null} */ (null));
+  /**
+   * Run `action`; tell whether it succeeded.
+   * @param {() => Promise<void>} action
+   */
+  async function run(action) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (err) {
+      setError(failureText(services, err));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, run };
+}
+
+/**
  * Save a downloaded file on this computer or phone.
  * @param {import('../../transport/dashboard-http.js').Download} file
  */

@@ -1,32 +1,31 @@
 // @ts-check
 /** Small pieces the office screens share: export buttons, the area picker, a failure line. */
-import { useState } from 'preact/hooks';
 import { useServices } from '../hooks.js';
 import { language, t } from '../i18n.js';
-import { failureText, saveFile, withToken } from './office-data.js';
+import { saveFile, useOfficeAction, withToken } from './office-data.js';
 
 /**
  * A button that downloads an export and saves it.
  * @param {{name: string, params: Record<string, string | undefined>, label: string, testId?: string}} props
  */
 export function ExportButton({ name, params, label, testId }) {
+  return <DownloadButton label={label} testId={testId} small
+    fetchFile={(api, token) => api.download(token, name, { ...params, lang: language() })} />;
+}
+
+/**
+ * A button that fetches a file from the server and saves it.
+ * @param {{label: string, testId?: string, small?: boolean,
+ *   fetchFile: (api: import('../../transport/dashboard-http.js').DashboardTransport, token: string) =>
+ *     Promise<import('../../transport/dashboard-http.js').Download>}} props
+ */
+export function DownloadButton({ label, testId, small, fetchFile }) {
   const services = useServices();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(/** @type {string | null} */ (null));
-  async function run() {
-    setBusy(true);
-    setError(null);
-    try {
-      saveFile(await withToken(services, (api, token) => api.download(token, name, { ...params, lang: language() })));
-    } catch (err) {
-      setError(failureText(services, err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, run } = useOfficeAction();
+  const save = () => run(async () => saveFile(await withToken(services, fetchFile)));
   return (
     <span class="export">
-      <button type="button" class="small" disabled={busy} onClick={run} data-testid={testId}>⤓ {busy ? t('common.wait') : label}</button>
+      <button type="button" class={small ? 'small' : ''} disabled={busy} onClick={save} data-testid={testId}>⤓ {busy ? t('common.wait') : label}</button>
       {error ? <span class="form-error" role="alert">{error}</span> : null}
     </span>
   );

@@ -7,8 +7,8 @@
 import { useState } from 'preact/hooks';
 import { useServices } from '../hooks.js';
 import { t } from '../i18n.js';
-import { useOffice, failureText, saveFile, withToken } from './office-data.js';
-import { LoadState } from './parts.jsx';
+import { useOffice, useOfficeAction, withToken } from './office-data.js';
+import { DownloadButton, LoadState } from './parts.jsx';
 
 /** @param {{courseId: string, traineeId: string}} props */
 export function TraineeScreen({ courseId, traineeId }) {
@@ -33,7 +33,8 @@ export function TraineeScreen({ courseId, traineeId }) {
       <h1>{trainee.full_name}</h1>
       <h2>{t('office.copy_title')}</h2>
       <p class="hint">{t('office.copy_hint')}</p>
-      <CopyButton traineeId={traineeId} />
+      <p><DownloadButton label={t('office.copy_button')} testId="trainee-copy"
+        fetchFile={(api, token) => api.traineeCopy(token, traineeId)} /></p>
       <h2>{t('office.erase_title')}</h2>
       <p class="hint">{t('office.erase_hint')}</p>
       <EraseForm traineeId={traineeId} name={trainee.full_name} onErased={() => setErased(true)} />
@@ -41,47 +42,16 @@ export function TraineeScreen({ courseId, traineeId }) {
   );
 }
 
-/** @param {{traineeId: string}} props */
-function CopyButton({ traineeId }) {
-  const services = useServices();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(/** @type {string | null} */ (null));
-  async function run() {
-    setBusy(true);
-    setError(null);
-    try {
-      saveFile(await withToken(services, (api, token) => api.traineeCopy(token, traineeId)));
-    } catch (err) {
-      setError(failureText(services, err));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <p>
-      <button type="button" disabled={busy} onClick={run} data-testid="trainee-copy">⤓ {busy ? t('common.wait') : t('office.copy_button')}</button>
-      {error ? <span class="form-error" role="alert">{error}</span> : null}
-    </p>
-  );
-}
-
 /** @param {{traineeId: string, name: string, onErased: () => void}} props */
 function EraseForm({ traineeId, name, onErased }) {
   const services = useServices();
   const [asked, setAsked] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(/** @type {string | null} */ (null));
-  async function run() {
-    setBusy(true);
-    setError(null);
-    try {
-      await withToken(services, (api, token) => api.eraseTrainee(token, traineeId));
+  const { busy, error, run } = useOfficeAction();
+  async function erase() {
+    if (await run(() => withToken(services, (api, token) => api.eraseTrainee(token, traineeId)))) {
       onErased();
       // The tombstone reaches this phone's own copy with its next pull.
       services.client.sync();
-    } catch (err) {
-      setError(failureText(services, err));
-      setBusy(false);
     }
   }
   return (
@@ -91,7 +61,7 @@ function EraseForm({ traineeId, name, onErased }) {
           data-testid="trainee-erase-asked" />
         {t('office.erase_asked', { name })}
       </label>
-      <button type="button" class="danger" disabled={!asked || busy} onClick={run} data-testid="trainee-erase">
+      <button type="button" class="danger" disabled={!asked || busy} onClick={erase} data-testid="trainee-erase">
         {busy ? t('common.wait') : t('office.erase_button')}</button>
       {error ? <p class="form-error" role="alert">{error}</p> : null}
     </div>
