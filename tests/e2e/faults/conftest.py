@@ -1,9 +1,13 @@
 """Fault fixtures: the real server under gunicorn on a fresh database with the demo register, reached
-only through the fault proxy, and the PWA's own tap code for a page to call in bulk."""
+only through the fault proxy, and the PWA's own tap code for a page to call in bulk.
+
+`register` here overrides the e2e one, so every test in this folder (and the e2e fixtures built on
+`register`, such as `trainer_at_roster`) runs against gunicorn with the shipped config."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -77,6 +81,7 @@ class FaultyRegister:
     server: Gunicorn
     proxy: FaultProxy
     codes: dict[str, str]
+    dist: Path
     phones: list[Phone] = field(default_factory=list)
 
     @property
@@ -144,6 +149,20 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'fieldroll.sqlite'}"
 
 
+@pytest.fixture
+def register(sqlite_url: str, pwa_dist: Path, tmp_path: Path) -> Iterator[FaultyRegister]:
+    """The e2e register, served by gunicorn from a copy of the build (a test may deploy another over it)."""
+    served = tmp_path / "served-dist"
+    shutil.copytree(pwa_dist, served)
+    yield from _register(sqlite_url, served, tmp_path)
+
+
+def deploy(built: Path, served: Path) -> None:
+    """Put a new build where the running server serves it from, as a release would."""
+    shutil.rmtree(served)
+    shutil.copytree(built, served)
+
+
 def _register(database_url: str, pwa_dist: Path, tmp_path: Path) -> Iterator[FaultyRegister]:
     app = create_app(type("FaultSettings", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
                                                             "PWA_DIST_DIR": str(pwa_dist)}))
@@ -155,7 +174,7 @@ def _register(database_url: str, pwa_dist: Path, tmp_path: Path) -> Iterator[Fau
     server.start()
     try:
         with FaultProxy(server.port) as proxy:
-            register = FaultyRegister(app, server, proxy, codes)
+            register = FaultyRegister(app, server, proxy, codes, pwa_dist)
             yield register
             for phone in register.phones:
                 phone.close()

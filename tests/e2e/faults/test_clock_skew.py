@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Attendance, Conflict, Device, OpLog, RejectedOp, User
-from tests.e2e.conftest import Register
+from tests.e2e.faults.conftest import FaultyRegister as Register
 from tests.e2e.phone import PHONE_VIEWPORT, Phone
 from tests.e2e.test_two_trainers import ready_phone, shared_session
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Attendance, OpLog
-from tests.e2e.conftest import Register
+from tests.e2e.faults.conftest import FaultyRegister as Register
 from tests.e2e.phone import Phone
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,5 @@
-"""A new app version reaches a phone holding unsent taps: the taps survive the update and sync."""
+"""A new app version is deployed (gunicorn keeps running, the files change under it) while a phone holds
+unsent taps: the taps survive the update and sync."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 
 from server.extensions import db
 from server.models import Attendance, Device, OpLog
-from tests.e2e.conftest import Register, build_pwa
+from tests.e2e.conftest import build_pwa
+from tests.e2e.faults.conftest import FaultyRegister as Register
+from tests.e2e.faults.conftest import deploy
 from tests.e2e.phone import Phone
 
 pytestmark = pytest.mark.browser
@@ -23,7 +26,7 @@ def test_an_update_keeps_the_outbox(register: Register, trainer_at_roster: Phone
     phone.open_sync_screen()
     expect(phone.page.get_by_test_id("app-version")).to_have_text("e2e-1")
 
-    register.app.config["PWA_DIST_DIR"] = str(build_pwa(tmp_path / "dist-2", "e2e-2"))
+    deploy(build_pwa(tmp_path / "dist-2", "e2e-2"), register.dist)
     # Keep the taps unsent through the update, so the test shows the update itself keeps them.
     phone.context.route("**/api/v1/sync", lambda route: route.abort())
     phone.go_online()
