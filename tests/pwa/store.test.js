@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { derivedId } from '../../pwa/src/sync/ids.js';
 import { InvalidOp, pendingCount, recordOps, allPending } from '../../pwa/src/store/outbox.js';
-import { getRecord, listGroup } from '../../pwa/src/store/queries.js';
+import { getRecord, getRecords, listGroup } from '../../pwa/src/store/queries.js';
+import { enrolledTrainees } from '../../pwa/src/ui/roster-data.js';
 import { strictWrite } from '../../pwa/src/store/db.js';
 import { getEnrolment } from '../../pwa/src/store/meta.js';
 import { applyChange } from '../../pwa/src/store/view.js';
@@ -131,4 +132,27 @@ test('sign-out with nothing unsent clears the phone', async () => {
   await client.sync();
   await signOut(db, null);
   assert.equal(await db.count('meta'), 0);
+});
+
+test('a course\'s trainees come in one read, by name, without the deleted, the merged or the missing', async () => {
+  const { db } = await freshPhone();
+  const course = '55555555-5555-4555-8555-555555555555';
+  const commune = '66666666-6666-4666-8666-666666666666';
+  const trainee = (/** @type {number} */ n, /** @type {string} */ name, extra = {}) => ({
+    entity: 'trainee', id: traineeId(n), rev: n, hlc: `${NOW}-0000-s`, deleted: false,
+    fields: { full_name: name, commune_id: commune, ...extra } });
+  const enrolled = (/** @type {number} */ n) => {
+    const fields = { course_id: course, trainee_id: traineeId(n) };
+    return { entity: 'enrollment', id: /** @type {string} */ (derivedId('enrollment', fields)), rev: 100 + n,
+      hlc: `${NOW}-0000-s`, deleted: false, fields };
+  };
+  const tx = strictWrite(db);
+  for (const change of [trainee(1, 'Vàng Thị Mỷ'), trainee(2, 'Giàng A Páo'), { ...trainee(3, 'Đã xoá'), deleted: true },
+    trainee(4, 'Gộp', { merged_into: traineeId(2) }), ...[1, 2, 3, 4, 5].map(enrolled)]) {
+    await applyChange(tx, change);
+  }
+  await tx.done;
+  const names = (await enrolledTrainees(db, course)).map((row) => row.fields.full_name);
+  assert.deepEqual(names, ['Giàng A Páo', 'Vàng Thị Mỷ'], 'trainee 5 is enrolled but not on this phone yet');
+  assert.deepEqual((await getRecords(db, 'trainee', [traineeId(3), traineeId(1)])).map((row) => row.id), [traineeId(1)]);
 });
