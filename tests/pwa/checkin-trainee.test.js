@@ -114,6 +114,15 @@ test("the op's clock and time are never before the code's window, even on a phon
   assert.equal(parseHlc(next.op.hlc)?.node, parseHlc(entry.op.hlc)?.node);
 });
 
+test('once a clock that ran far ahead is set right, the next confirmation is dated by it, not by the old time', async () => {
+  const db = await traineePhone();
+  const { entry: early } = await confirm(db, { nowMs: NOW + 40 * 24 * 3600 * 1000 });
+  assert.notEqual(opProblem(early.op, NOW), null, 'the server would refuse a clock 40 days ahead');
+  const { entry: next } = await confirm(db, { session: '11111111-1111-4111-8111-222222222222' });
+  assert.equal(opProblem(next.op, NOW), null);
+  assert.equal(parseHlc(next.op.hlc)?.node, parseHlc(early.op.hlc)?.node);
+});
+
 test('a passkey proof carries the assertion as the browser returned it, and still passes the rules', async () => {
   const { text, token } = await tokenAt();
   const assertion = { id: 'Y3JlZA', rawId: 'Y3JlZA', response: { authenticatorData: 'YXV0aA', clientDataJSON: 'Y2xpZW50', signature: 'c2ln' } };

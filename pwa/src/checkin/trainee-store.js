@@ -13,7 +13,7 @@
  *
  * A confirmation is "saved" only when its strict transaction completes.
  */
-import { tick } from '../sync/hlc.js';
+import { MAX_FUTURE_DRIFT_MS, parseHlc, tick } from '../sync/hlc.js';
 import { derivedId, newId } from '../sync/ids.js';
 import { windowBounds } from '../sync/checkin.js';
 import { strictWrite } from '../store/db.js';
@@ -120,7 +120,8 @@ export async function keepConfirmation(db, draft, nowMs) {
     // A phone whose clock runs behind the trainer's would otherwise date the op before the
     // code it answers was even shown.
     const [windowStart] = windowBounds(draft.token.window);
-    const hlc = tick((await self.get('hlc'))?.value ?? null, Math.max(nowMs, windowStart), node);
+    const floor = Math.max(nowMs, windowStart);
+    const hlc = tick(usableClock((await self.get('hlc'))?.value ?? null, floor), floor, node);
     const op = buildConfirmationOp({ sessionId: draft.token.sessionId, traineeId: draft.traineeId, method: draft.method,
       proof: draft.proof, hlc, nowMs });
     await self.put({ key: 'hlc', value: hlc });
@@ -246,4 +247,15 @@ export async function cachedRosterFor(db, sessionId, meId = null) {
  */
 export async function hasCheckins(db) {
   return (await db.count('checkins')) > 0 || (await getMe(db)) !== undefined;
+}
+
+/**
+ * The phone's last clock, unless it is further ahead of now than the server accepts: a clock
+ * that once ran far ahead, then was set right, must not date every later confirmation.
+ * @param {string | null} last
+ * @param {number} nowMs
+ */
+function usableClock(last, nowMs) {
+  const wallMs = last ? parseHlc(last)?.wallMs : undefined;
+  return wallMs !== undefined && wallMs <= nowMs + MAX_FUTURE_DRIFT_MS ? last : null;
 }
