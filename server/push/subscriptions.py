@@ -53,6 +53,9 @@ def check_endpoint(endpoint: str, config: Mapping[str, Any]) -> None:
 def save_subscription(user: User, device: Device, subscription: Mapping[str, Any],
                       topics: list[str]) -> PushSubscription:
     """Keep a subscription for this user and device, replacing any earlier one of the same browser."""
+    # Read before adding a row: reading an expired user or device flushes the session, and a
+    # half-filled new row would be flushed with it.
+    user_id, device_id = user.id, device.id
     row = db.session.get(PushSubscription, subscription_id(subscription["endpoint"]))
     if row is None:
         row = PushSubscription(id=subscription_id(subscription["endpoint"]), endpoint=subscription["endpoint"],
@@ -60,7 +63,7 @@ def save_subscription(user: User, device: Device, subscription: Mapping[str, Any
         db.session.add(row)
     row.p256dh = subscription["keys"]["p256dh"]
     row.auth = subscription["keys"]["auth"]
-    row.user_id, row.device_id, row.topics = user.id, device.id, topics
+    row.user_id, row.device_id, row.topics = user_id, device_id, topics
     return row
 
 
