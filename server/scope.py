@@ -185,6 +185,7 @@ class ScopeGate:
         if trainee is not None and trainee.origin_user_id == self.actor.user_id:
             return True
         courses = select(CourseTrainer.course_id).where(CourseTrainer.user_id == self.actor.user_id)
+        self.rows.write_new()  # enrollments made earlier in the batch count
         found = db.session.scalar(select(Enrollment.id).where(
             Enrollment.trainee_id == trainee_id, Enrollment.course_id.in_(courses),
             Enrollment.deleted.is_(False)).limit(1))

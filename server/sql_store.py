@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError
 
 from server.extensions import db
 from server.models import (
-    ENTITY_MODELS,
     Conflict,
     CourseTrainer,
     OpLog,
@@ -145,8 +144,9 @@ class SqlStore:
         return self._seq
 
     def flush_seq(self) -> None:
-        """Store the sequence counter and the ops not logged yet; call once per batch, before commit."""
+        """Store the counter, the ops not logged yet and the new records; once per batch, before commit."""
         self.flush()
+        self.rows.write_new()
         if self._seq is not None:
             revision_row().value = self._seq
 
@@ -184,6 +184,8 @@ class SqlStore:
         is_new = self._write_state(state)
         if conflicts or not is_new:
             self._write_conflicts(state, conflicts)
+        if self.careful:
+            self.rows.write_new()
 
     def save_rejected(self, raw: object, op_id: str | None, reason: str) -> None:
         """Keep a refused op with its reason, unless told to keep nothing refused."""
@@ -200,9 +202,7 @@ class SqlStore:
         row: Any = self.rows.get(state.entity, state.id)
         is_new = row is None
         if is_new:
-            row = ENTITY_MODELS[state.entity](id=state.id, origin_user_id=self.user_id)
-            db.session.add(row)
-            self.rows.put(state.entity, state.id, row)
+            row = self.rows.add_new(state.entity, state.id, self.user_id)
         for name, value in state.fields.items():
             setattr(row, name, value)
         row.deleted, row.hlc, row.rev = state.deleted, state.hlc, state.rev

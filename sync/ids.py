@@ -8,12 +8,14 @@ namespace, published in docs/protocol.md.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Mapping
 
 from sync.entities import spec_for
 
 NAMESPACE = uuid.UUID("6f2d1c9a-3b4e-5f60-8a71-92b3c4d5e6f7")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def derived_id(entity: str, fields: Mapping[str, object]) -> str | None:
@@ -39,9 +41,6 @@ def uuid7(now_ms: int) -> str:
 
 def is_uuid(text: object) -> bool:
     """Tell whether `text` is a canonical lowercase UUID string."""
-    if not isinstance(text, str) or len(text) != 36:
-        return False
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
+    # A pattern, not uuid.UUID(): every op carries two ids, and parsing them was a measured
+    # share of a sync's CPU. [0-9a-f] is ASCII only, and fullmatch refuses a trailing newline.
+    return isinstance(text, str) and _CANONICAL_UUID.fullmatch(text) is not None

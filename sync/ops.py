@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 from sync.entities import (
@@ -43,8 +44,7 @@ class Op:
     @property
     def node(self) -> str:
         """The device that minted this op's clock."""
-        parsed = parse_hlc(self.hlc)
-        return parsed.node if parsed else ""
+        return _node_of(self.hlc)
 
     def to_wire(self) -> dict[str, Any]:
         """Return the op as the JSON object the protocol sends."""
@@ -55,6 +55,13 @@ class Op:
         if self.base_rev is not None:
             wire["base_rev"] = self.base_rev
         return wire
+
+
+@lru_cache(maxsize=65536)
+def _node_of(hlc: str) -> str:
+    # Remembered: every merge of a record asks for the node of each op in its history.
+    parsed = parse_hlc(hlc)
+    return parsed.node if parsed else ""
 
 
 @dataclass(frozen=True)
