@@ -1,18 +1,16 @@
-"""PWA budgets in Debian's headless Chromium: `.venv/bin/python -m bench.pwa_budgets`.
+"""PWA budgets in Debian's headless Chromium: `.venv/bin/python -m bench.run --only pwa`.
 
 Builds the PWA into a temporary folder (as `npm run build` does for a release), serves it from
 the real server with the demo register plus a 40-trainee course, and measures: the app shell's
 compressed bytes and what a first load transfers; an offline cold start to that course's roster
 with 4x CPU throttling; and, through the PWA's own store modules, the time to save one
-attendance tap and to pull and then read back 2,000 trainees. Prints the figures and writes
-its section of bench/RESULTS.md, leaving the other sections as they are. A benchmark: it never
-passes or fails anything.
+attendance tap and to pull and then read back 2,000 trainees. bench/run.py writes the figures
+into bench/RESULTS.md. A benchmark: it never passes or fails anything.
 """
 
 from __future__ import annotations
 
 import gzip
-import logging
 import os
 import platform
 import re
@@ -39,10 +37,8 @@ from tests.live_server import serving
 VIEWPORT: ViewportSize = {"width": PHONE_VIEWPORT["width"], "height": PHONE_VIEWPORT["height"]}
 ROOT = Path(__file__).resolve().parents[1]
 PWA_DIR = ROOT / "pwa"
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-COMMAND = ".venv/bin/python -m bench.pwa_budgets"
+COMMAND = ".venv/bin/python -m bench.run --only pwa"
 HEADING = "## PWA budgets"
-NEXT_HEADING = "## DESIGN §7 targets"  # a new section goes just before it
 CHROMIUM = os.environ.get("FIELDROLL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking"]
 SHELL_BUDGET_BYTES = 150 * 1024
@@ -654,31 +650,3 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def write_section(lines: list[str], path: Path = RESULTS) -> None:
-    """Put the section in RESULTS.md in place of the last one, or before the targets, keeping everything else."""
-    old = path.read_text().splitlines() if path.exists() else ["# Benchmark results", ""]
-    start = next((i for i, line in enumerate(old) if line.startswith(HEADING)), None)
-    if start is not None:
-        end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")), len(old))
-    else:
-        start = end = next((i for i, line in enumerate(old) if line.startswith(NEXT_HEADING)), len(old))
-        if start == len(old) and old and old[-1].strip():
-            old.append("")
-            start = end = len(old)
-    path.write_text("\n".join(old[:start] + lines + old[end:]).rstrip("\n") + "\n")
-
-
-def main() -> None:
-    for name in ("alembic", "werkzeug"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    print("PWA budgets: build, first load, offline cold starts, IndexedDB (2 to 3 minutes)...", flush=True)
-    lines = section(run())
-    write_section(lines)
-    print("\n".join(lines))
-    print(f"(written to {RESULTS.relative_to(ROOT)})")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,11 +1,11 @@
 """Run every benchmark and write bench/RESULTS.md: `.venv/bin/python -m bench.run`.
 
-`--only wire` runs the wire-cost parts alone (FieldRoll, PouchDB, the cut): they are dominated by the
-simulated link, so they can run while other work shares the CPUs; the throughput section of the previous
-RESULTS.md is then kept, marked with the date of the run that measured it. `--only throughput` runs the server
-throughput part alone (1, 50 and 200 devices on SQLite and PostgreSQL, 10 to 15 minutes) and rewrites only its
-section and its target row, keeping the rest of RESULTS.md. Benchmarks print figures; they never pass or fail a
-build.
+`--only wire|throughput|pwa|province` runs one part alone and rewrites only its sections and its rows
+of the targets table, keeping the rest of RESULTS.md: the wire-cost parts (FieldRoll, PouchDB, the cut;
+12 to 15 minutes, dominated by the simulated link, so they can run while other work shares the CPUs),
+the server throughput (1, 50 and 200 devices on SQLite and PostgreSQL, 5 to 10), the PWA budgets in
+Chromium (2 to 3) or the dashboard at province scale on PostgreSQL (5 to 10). Benchmarks print figures;
+they never pass or fail a build.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import argparse
 import logging
 import os
 import platform
-import re
 import sqlite3
 import subprocess
 import sys
@@ -22,18 +21,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import peer_cost, report_wire, throughput, wire_cost
+from bench import peer_cost, province, pwa_budgets, report_wire, results_file, throughput, wire_cost
+from bench.results_file import RESULTS
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COMMAND = ".venv/bin/python -m bench.run"
 DAY_MAX_REQUESTS = 2
 DAY_MAX_UP_BYTES = 15 * 1024
 TARGET_OPS_PER_S = 5000
 THROUGHPUT_HEADING = "## Server throughput"
 OPS_TARGET_ROW = f"| ≥ {TARGET_OPS_PER_S:,} ops/s"
-CARRIED = "_Not rerun by"
-# What "Not measured yet" said before this benchmark measured it.
-THROUGHPUT_TODO = ("- PostgreSQL throughput and latency; 200 concurrent devices", "- The profiler run that finds")
 PROFILE_NOTE = [
     "### Where the time went, and what was fixed", "",
     "`.venv/bin/python -m bench.profile_sync` profiles the apply path in-process (cProfile with a CPU-time timer, "
@@ -89,14 +85,29 @@ PROFILE_NOTE = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=("wire", "throughput"),
-                        help="run only the wire-cost parts, or only the throughput part; keep the rest")
+    parser.add_argument("--only", choices=tuple(PARTS), help="run only this part; keep the rest of RESULTS.md")
     args = parser.parse_args()
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    started, load_before = time.perf_counter(), os.getloadavg()
-    if args.only == "throughput":
-        _throughput_only(started, load_before[0])
-        return
+    for name in ("alembic", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
+    if args.only:
+        sections, targets = PARTS[args.only]()
+    else:
+        sections, targets = [], []
+        for part in PARTS.values():
+            part_sections, part_targets = part()
+            sections += part_sections
+            targets += part_targets
+        load = f"{load_before:.1f} when the run started, {os.getloadavg()[0]:.1f} when it ended"
+        RESULTS.write_text("\n".join(_header(time.perf_counter() - started, load)) + "\n")
+    results_file.update(sections, targets, RESULTS)
+    print(RESULTS.read_text())
+
+
+Part = tuple[list[tuple[str, list[str]]], list[str]]  # (heading, section lines) and target rows
+
+
+def _wire() -> Part:
     print("wire cost, FieldRoll (2G and loopback, then a cut day)...", flush=True)
     wire = wire_cost.run()
     print("wire cost, PouchDB on the same records...", flush=True)
@@ -105,67 +116,50 @@ def main() -> None:
     except (OSError, RuntimeError, subprocess.SubprocessError) as error:  # keep FieldRoll's figures all the same
         print(f"PouchDB side failed: {error}", file=sys.stderr, flush=True)
         peer = peer_cost.PeerResult({}, [], [], f"{type(error).__name__}: {error}")
-    tp = None
-    if args.only != "wire":
-        print("throughput (1, 50, 200 devices; SQLite, then PostgreSQL)...", flush=True)
-        tp_started, tp_load = time.perf_counter(), os.getloadavg()[0]
-        tp = throughput.run()
-        tp_note = _tp_note(tp_started, tp_load, COMMAND)
-    total = time.perf_counter() - started
-    previous = RESULTS.read_text() if RESULTS.exists() else ""
-    command = COMMAND + (f" --only {args.only}" if args.only else "")
-    load = f"{load_before[0]:.1f} when the run started, {os.getloadavg()[0]:.1f} when it ended"
-    RESULTS.write_text(render(wire, peer, tp, total, command, previous, load, tp_note if tp else ""))
-    print(RESULTS.read_text())
+    parts = [report_wire.wire_section(wire.rows), report_wire.side_by_side_section(wire.rows, peer),
+             report_wire.cut_section(wire.cuts + peer.cuts)]
+    return [(lines[0], lines) for lines in parts], _wire_targets(wire.rows, peer)
 
 
-def _throughput_only(started: float, load_before: float) -> None:
-    """Run the throughput part alone; rewrite its section and target row, keep everything else."""
+def _throughput() -> Part:
     print("throughput (1, 50, 200 devices; SQLite, then PostgreSQL)...", flush=True)
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     tp = throughput.run()
     section = _throughput_section(tp, _tp_note(started, load_before, f"{COMMAND} --only throughput"))
-    previous = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    lines = previous.splitlines()
-    old = _section(previous, THROUGHPUT_HEADING)
-    if old:
-        at = lines.index(old[0])
-        lines[at:at + len(old)] = section
-    else:
-        lines += ["", *section]
-    target = _ops_target(tp)
-    lines = [target if line.startswith(OPS_TARGET_ROW) and target else line for line in lines
-             if not line.startswith(THROUGHPUT_TODO)]
-    RESULTS.write_text("\n".join(lines) + "\n")
-    print("\n".join([*section, target]))
+    return [(THROUGHPUT_HEADING, section)], [row for row in [_ops_target(tp)] if row]
+
+
+def _pwa() -> Part:
+    print("PWA budgets: build, first load, offline cold starts, IndexedDB...", flush=True)
+    result = pwa_budgets.run()
+    return [(pwa_budgets.HEADING, pwa_budgets.section(result))], pwa_budgets.targets(result)
+
+
+def _province() -> Part:
+    print("dashboard at province scale (PostgreSQL)...", flush=True)
+    result = province.run()
+    return [(province.HEADING, province.section(result))], [province.target_row(result)]
+
+
+PARTS = {"wire": _wire, "throughput": _throughput, "pwa": _pwa, "province": _province}
 
 
 def _tp_note(started: float, load_before: float, command: str) -> str:
-    return (f"_Measured on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {time.perf_counter() - started:.0f} s by "
-            f"`{command}`, on the machine described above; load average (1 min) {load_before:.1f} when it "
-            f"started, {os.getloadavg()[0]:.1f} when it ended (other work on the 2 CPUs slows the server and the "
-            "client threads alike)._")
+    return (f"_Measured on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {time.perf_counter() - started:.0f} s "
+            f"(rerun alone with `{command}`), on the machine described above; load average (1 min) "
+            f"{load_before:.1f} when it started, {os.getloadavg()[0]:.1f} when it ended (other work on the 2 CPUs "
+            "slows the server and the client threads alike)._")
 
 
-def render(wire: wire_cost.WireResult, peer: peer_cost.PeerResult, tp: list[throughput.ThroughputRow] | None,
-           total_s: float, command: str, previous: str, load: str, tp_note: str = "") -> str:
-    lines = ["# Benchmark results", "",
-             f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {total_s:.0f} s with `{command}`. Rerun everything "
-             f"from the repository root with `{COMMAND}` (it rewrites this file; 15 to 20 minutes), or only the "
-             f"wire-cost parts with `{COMMAND} --only wire` (12 to 15).", "", "## Machine", "", *_machine(),
-             f"- load average (1 min): {load}; other work on the machine slows the servers, which shows in "
-             "loopback walls and a little in 2G walls, not in requests or bytes", ""]
-    lines += report_wire.wire_section(wire.rows)
-    lines += report_wire.side_by_side_section(wire.rows, peer)
-    lines += report_wire.cut_section(wire.cuts + peer.cuts)
-    lines += _throughput_section(tp, tp_note) if tp is not None else _carried_throughput(previous)
-    lines += ["## DESIGN §7 targets", "", "| target | measured | met? |", "| --- | --- | --- |",
-              *_targets(wire.rows, peer, tp, previous), ""]
-    lines += ["## Not measured yet", "",
-              "- The province workload (100,000 trainees, 1,000,000 attendance records, 2,000 devices) and the "
-              "coordinator dashboard's p50/p95 over it.",
-              "- PWA budgets: app shell bytes compressed, offline cold start to a 40-trainee roster in headless "
-              "Chromium with 4x CPU throttling, IndexedDB time to write a tap and to load 2,000 trainees.", ""]
-    return "\n".join(lines)
+def _header(total_s: float, load: str) -> list[str]:
+    return ["# Benchmark results", "",
+            f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {total_s:.0f} s with `{COMMAND}`. Rerun everything "
+            f"from the repository root with `{COMMAND}` (it rewrites this file; 30 to 40 minutes), or one part "
+            f"with `{COMMAND} --only wire|throughput|pwa|province` (it rewrites that part's sections and "
+            "target rows).", "", "## Machine", "", *_machine(),
+            f"- load average (1 min): {load}; other work on the machine slows the servers, which shows in "
+            "loopback walls and a little in 2G walls, not in requests or bytes", "",
+            results_file.TARGETS_HEADING, "", *results_file.TARGETS_TABLE, ""]
 
 
 def _throughput_section(tp: list[throughput.ThroughputRow], note: str) -> list[str]:
@@ -196,33 +190,7 @@ def _throughput_section(tp: list[throughput.ThroughputRow], note: str) -> list[s
     return lines
 
 
-def _carried_throughput(previous: str) -> list[str]:
-    """The previous file's throughput section, marked with the date of the run that measured it; never new figures."""
-    section = _section(previous, THROUGHPUT_HEADING)
-    if not section:
-        return [THROUGHPUT_HEADING, "", "Not run (`--only wire`), and no earlier figures to keep.", ""]
-    if any(line.startswith((CARRIED, "_Measured on")) for line in section):
-        return section  # already carried over, or measured alone: it names the run that measured it
-    return [section[0], "", f"{CARRIED} this run (`--only wire`): these figures are from the full run of "
-                            f"{_run_date(previous)} UTC, on the machine described then._", *section[1:]]
-
-
-def _section(text: str, heading: str) -> list[str]:
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith(heading)), None)
-    if start is None:
-        return []
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    return lines[start:end]
-
-
-def _run_date(text: str) -> str:
-    found = re.search(r"^Run on (.+?) UTC", text, re.MULTILINE)
-    return found.group(1) if found else "an earlier run"
-
-
-def _targets(wire: list[wire_cost.WireRow], peer: peer_cost.PeerResult,
-             tp: list[throughput.ThroughputRow] | None, previous: str) -> list[str]:
+def _wire_targets(wire: list[wire_cost.WireRow], peer: peer_cost.PeerResult) -> list[str]:
     rows = []
     day = next((r for r in wire if r.link == "2G" and r.scenario == wire_cost.DAY), None)
     if day is not None:
@@ -233,15 +201,7 @@ def _targets(wire: list[wire_cost.WireRow], peer: peer_cost.PeerResult,
         miss = f"no: {_kb(day.bytes_up - DAY_MAX_UP_BYTES)} over ({day.bytes_up / DAY_MAX_UP_BYTES:.1f}x the budget)"
         rows.append(f"| a trainer's day < 15 KB up, compressed | {_kb(day.bytes_up)} up | "
                     f"{'yes' if met else miss} |")
-    rows += _peer_target(wire, peer)
-    if tp is not None:
-        rows += [row for row in [_ops_target(tp)] if row]
-    else:
-        old = next((line for line in previous.splitlines() if line.startswith(OPS_TARGET_ROW)), None)
-        if old is not None:
-            rows.append(old if "(figures from" in old else
-                        old.replace(" | ", f" (figures from the run of {_run_date(previous)} UTC) | ", 1))
-    return rows
+    return rows + _peer_target(wire, peer)
 
 
 def _ops_target(tp: list[throughput.ThroughputRow]) -> str:
