@@ -138,7 +138,7 @@ def _pwa() -> Part:
 def _province() -> Part:
     print("dashboard at province scale (PostgreSQL)...", flush=True)
     result = province.run()
-    return [(province.HEADING, province.section(result))], [province.target_row(result)]
+    return [(province.HEADING, province.section(result, province.BEFORE_0008))], [province.target_row(result)]
 
 
 PARTS = {"wire": _wire, "throughput": _throughput, "pwa": _pwa, "province": _province}

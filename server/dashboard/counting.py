@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, case, func, literal, null, select
+from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, case, func, literal, null, select, text
 
+from server.extensions import db
 from server.models import Attendance, Course, CourseSession, Enrollment, Trainee
 
 ATTENDED = ("present", "late")
@@ -43,19 +44,23 @@ def sessions_in_range(courses: ColumnElement[bool], date_from: str | None, date_
 
 
 def attended_by_enrolment(sessions: Subquery) -> Subquery:
-    """Return (course_id, trainee_id, attended): sessions attended per trainee and course."""
+    """Return (course_id, trainee_id, attended): sessions attended per trainee and course.
+
+    Grouped before matching enrolments: one pass over the marks, hashed by (course, trainee).
+    """
     return (select(sessions.c.course_id, Attendance.trainee_id, func.count().label("attended"))
             .select_from(Attendance).join(sessions, sessions.c.id == Attendance.session_id)
             .where(Attendance.deleted.is_(False), Attendance.status.in_(ATTENDED))
             .group_by(sessions.c.course_id, Attendance.trainee_id).subquery("attended"))
 
 
-def enrolments(sessions: Subquery) -> CTE:
+def enrolments(sessions: Subquery, courses: list[str]) -> CTE:
     """Return one row per enrolment in a course with sessions in range, with what figures need.
 
     Each row: the course's commune, the trainee and their gender, ethnicity and birth year,
     the course's sessions in range and how many of them the trainee attended. Materialised,
-    so the groupings that read it scan the attendance once.
+    so the groupings that read it scan the attendance once. `courses`, the ids of the courses
+    with sessions in range, tells the planner how few enrolments a commune has.
     """
     per_course = (select(sessions.c.course_id, func.count().label("sessions"))
                   .group_by(sessions.c.course_id).subquery("per_course"))
@@ -66,9 +71,32 @@ def enrolments(sessions: Subquery) -> CTE:
             .join(per_course, per_course.c.course_id == Enrollment.course_id)
             .join(Trainee, live_enrolment())
             .join(Course, Course.id == Enrollment.course_id)
+            .where(Enrollment.course_id.in_(courses))
             .outerjoin(attended, and_(attended.c.course_id == Enrollment.course_id,
                                       attended.c.trainee_id == Enrollment.trainee_id))
             .cte("enrolments").prefix_with("MATERIALIZED"))
+
+
+def room_to_count() -> None:
+    """Let PostgreSQL group a province's attendance in memory, for this request's transaction only.
+
+    The province's figures group about a million marks by (course, trainee) text ids; with
+    the default 4 MB of working memory the grouping spills to disk.
+    """
+    if without_jit():
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def without_jit() -> bool:
+    """Turn PostgreSQL's JIT off for this request's transaction; tell whether the database is PostgreSQL.
+
+    Dashboard statements are planned as costly (big tables, many subplans), which turns JIT
+    on, and compiling them takes longer than running them: up to a second for field health.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False
+    db.session.execute(text("SET LOCAL jit = off"))
+    return True
 
 
 def enrolment_figures(rows: CTE, kind: str, *group_by: str) -> Select[Any]:

@@ -21,6 +21,7 @@ from server.dashboard.counting import (
     enrolments,
     live_enrolment,
     rate,
+    room_to_count,
     sessions_in_range,
 )
 from server.demo_data import local_today
@@ -62,11 +63,15 @@ def figures(actor: Actor, area_id: str | None, date_from: str | None, date_to: s
             program_id: str | None) -> dict[str, Any]:
     """Count the figures of the courses in the area (default: the caller's) with sessions in range."""
     sessions = sessions_in_range(live_courses(communes_of(actor, area_id), program_id), date_from, date_to)
+    room_to_count()
     end_year = int(date_to[:4]) if date_to else local_today(int(time.time() * 1000)).year
-    totals, by = breakdowns(sessions, end_year)
-    held = db.session.execute(select(func.count(), func.count(func.distinct(sessions.c.course_id)))).one()
-    return {"totals": {"courses": held[1], "sessions": held[0], **totals.figures()},
-            "skills": skill_figures(sessions), "by": by}
+    # The counted courses as a list of ids: their number is exact for the planner, which then
+    # reads a commune's enrolments and skill checks by index instead of all the province's.
+    per_course = select(sessions.c.course_id, func.count()).group_by(sessions.c.course_id)
+    held: dict[str, int] = {course_id: count for course_id, count in db.session.execute(per_course)}
+    totals, by = breakdowns(sessions, sorted(held), end_year)
+    return {"totals": {"courses": len(held), "sessions": sum(held.values()), **totals.figures()},
+            "skills": skill_figures(sorted(held)), "by": by}
 
 
 def age_group(birth_year: int | None, end_year: int) -> str:
@@ -77,13 +82,13 @@ def age_group(birth_year: int | None, end_year: int) -> str:
     return next((name for lowest, name in AGE_GROUP_LOWEST if age >= lowest), "<25")
 
 
-def breakdowns(sessions: Subquery, end_year: int) -> tuple[Tally, dict[str, list[dict[str, Any]]]]:
+def breakdowns(sessions: Subquery, courses: list[str], end_year: int) -> tuple[Tally, dict[str, list[dict[str, Any]]]]:
     """Return the totals and the breakdowns by commune, gender, ethnicity and age group.
 
     One statement: the enrolments once, grouped by the trainee's own record (each trainee in
     one cell, so cells add up to the totals and each breakdown by person) and by commune.
     """
-    rows = enrolments(sessions)
+    rows = enrolments(sessions, courses)
     query = union_all(enrolment_figures(rows, "person", "gender", "ethnicity", "birth_year"),
                       enrolment_figures(rows, "commune", "commune_id"))
     total, communes = Tally(), {}
@@ -116,9 +121,8 @@ def commune_rows(communes: dict[str, Tally]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda item: (item["label"], item["key"] or ""))
 
 
-def skill_figures(sessions: Subquery) -> list[dict[str, Any]]:
-    """Return, per skill, the trainees checked on it and those at the attained level, by code."""
-    counted = select(sessions.c.course_id).distinct()
+def skill_figures(counted: list[str]) -> list[dict[str, Any]]:
+    """Return, per skill, the trainees checked on it and those at the attained level in the courses, by code."""
     attained = case((SkillCheck.level >= ATTAINED_LEVEL, SkillCheck.trainee_id))
     query = (select(SkillCheck.skill_code, func.count(func.distinct(SkillCheck.trainee_id)),
                     func.count(func.distinct(attained)))
@@ -126,7 +130,8 @@ def skill_figures(sessions: Subquery) -> list[dict[str, Any]]:
              .join(Enrollment, and_(Enrollment.course_id == SkillCheck.course_id,
                                     Enrollment.trainee_id == SkillCheck.trainee_id))
              .join(Trainee, live_enrolment())
-             .where(SkillCheck.deleted.is_(False), SkillCheck.course_id.in_(counted))
+             .where(SkillCheck.deleted.is_(False), SkillCheck.course_id.in_(counted),
+                    Enrollment.course_id.in_(counted))
              .group_by(SkillCheck.skill_code))
     counts = {code or "": (assessed, reached) for code, assessed, reached in db.session.execute(query)}
     labels = checklist_labels(counted)
@@ -139,7 +144,7 @@ def skill_figures(sessions: Subquery) -> list[dict[str, Any]]:
     return found
 
 
-def checklist_labels(courses: Any) -> dict[str, dict[str, str]]:
+def checklist_labels(courses: list[str]) -> dict[str, dict[str, str]]:
     """Return the label of each item of the checklists of these courses, by skill code."""
     query = select(Checklist.items).where(Checklist.id.in_(select(Course.checklist_id).where(Course.id.in_(courses))))
     labels: dict[str, dict[str, str]] = {}

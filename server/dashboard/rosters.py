@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, literal, select, union_all
 
 from server.dashboard.access import communes_of, in_communes, live_courses
-from server.dashboard.counting import ATTENDED, live_enrolment, rate
+from server.dashboard.counting import attended_by_enrolment, live_enrolment, rate, room_to_count, sessions_in_range
 from server.dashboard.names import fold, matches
 from server.extensions import db
-from server.models import Area, Attendance, Course, CourseSession, CourseTrainer, Enrollment, Program, Trainee, User
+from server.models import Area, Course, CourseTrainer, Enrollment, Program, Trainee, User
 from server.scope import Actor
 
 KIND_ORDER = {"province": 0, "commune": 1, "village": 2}
@@ -32,40 +32,45 @@ def courses(actor: Actor, commune_id: str | None, q: str | None, program_id: str
 def course_summaries(condition: ColumnElement[bool]) -> list[dict[str, Any]]:
     """Return the courses matching `condition` with their counts, by commune, start date and title."""
     rows = db.session.execute(
-        select(Course, Area.name, Program.name).outerjoin(Area, Area.id == Course.commune_id)
+        select(Course.id, Course.title, Course.commune_id, Area.name, Course.program_id, Program.name,
+               Course.start_date, Course.end_date)
+        .outerjoin(Area, Area.id == Course.commune_id)
         .outerjoin(Program, Program.id == Course.program_id).where(condition)).all()
     counts = course_counts(condition)
     trainers = trainer_names(condition)
     found = []
-    for course, commune_name, program_name in rows:
-        sessions, trainees, attended = counts.get(course.id, (0, 0, 0))
-        found.append({"id": course.id, "title": course.title, "commune_id": course.commune_id,
-                      "commune_name": commune_name, "program_id": course.program_id, "program_name": program_name,
-                      "start_date": course.start_date, "end_date": course.end_date,
-                      "trainer_names": trainers.get(course.id, []), "sessions": sessions, "trainees": trainees,
+    for course_id, title, commune_id, commune_name, program_id, program_name, start_date, end_date in rows:
+        sessions, trainees, attended = counts.get(course_id, (0, 0, 0))
+        found.append({"id": course_id, "title": title, "commune_id": commune_id,
+                      "commune_name": commune_name, "program_id": program_id, "program_name": program_name,
+                      "start_date": start_date, "end_date": end_date,
+                      "trainer_names": trainers.get(course_id, []), "sessions": sessions, "trainees": trainees,
                       "attendance_rate": rate(attended, sessions * trainees)})
     return sorted(found, key=lambda c: (fold(c["commune_name"]), c["start_date"] or "", fold(c["title"]), c["id"]))
 
 
 def course_counts(condition: ColumnElement[bool]) -> dict[str, tuple[int, int, int]]:
-    """Return (live sessions, enrolled trainees, attendances present or late) per course."""
-    chosen = select(Course.id).where(condition)
-    sessions = (select(CourseSession.course_id, func.count())
-                .where(CourseSession.deleted.is_(False), CourseSession.course_id.in_(chosen))
-                .group_by(CourseSession.course_id))
-    enrolled = (select(Enrollment.course_id, func.count()).join(Trainee, live_enrolment())
-                .where(Enrollment.course_id.in_(chosen)).group_by(Enrollment.course_id))
-    attended = (select(CourseSession.course_id, func.count()).select_from(Attendance)
-                .join(CourseSession, CourseSession.id == Attendance.session_id)
-                .join(Enrollment, and_(Enrollment.course_id == CourseSession.course_id,
-                                       Enrollment.trainee_id == Attendance.trainee_id))
-                .join(Trainee, live_enrolment())
-                .where(Attendance.deleted.is_(False), Attendance.status.in_(ATTENDED),
-                       CourseSession.deleted.is_(False), CourseSession.course_id.in_(chosen))
-                .group_by(CourseSession.course_id))
-    counted: list[dict[Any, int]] = [dict(db.session.execute(query).all()) for query in (sessions, enrolled, attended)]
-    return {course_id: (counted[0].get(course_id, 0), counted[1].get(course_id, 0), counted[2].get(course_id, 0))
-            for course_id in set().union(*counted)}
+    """Return (live sessions, enrolled trainees, attendances present or late) per course, in one statement.
+
+    Every date counts, so a course with no session still shows its trainees: the enrolments
+    are counted on their own, not through `enrolments()`, which keeps courses with sessions.
+    """
+    sessions = sessions_in_range(condition, None, None)
+    enrolled = (select(Enrollment.course_id, Enrollment.trainee_id).join(Trainee, live_enrolment())
+                .where(Enrollment.course_id.in_(select(Course.id).where(condition))).subquery("enrolled"))
+    attended = attended_by_enrolment(sessions)
+    query = union_all(
+        select(literal(0).label("kind"), sessions.c.course_id, func.count()).group_by(sessions.c.course_id),
+        select(literal(1), enrolled.c.course_id, func.count()).group_by(enrolled.c.course_id),
+        select(literal(2), enrolled.c.course_id, func.sum(attended.c.attended))
+        .join(attended, and_(attended.c.course_id == enrolled.c.course_id,
+                             attended.c.trainee_id == enrolled.c.trainee_id))
+        .group_by(enrolled.c.course_id))
+    room_to_count()
+    counted: dict[str, list[int]] = {}
+    for kind, course_id, count in db.session.execute(query):
+        counted.setdefault(course_id, [0, 0, 0])[kind] = int(count)
+    return {course_id: (found[0], found[1], found[2]) for course_id, found in counted.items()}
 
 
 def trainer_names(condition: ColumnElement[bool]) -> dict[str, list[str]]:

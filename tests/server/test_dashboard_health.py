@@ -85,3 +85,22 @@ def test_a_resolved_conflict_leaves_the_list(register: World, api: Api) -> None:
 def test_bad_stale_days_are_refused(register: World, api: Api) -> None:
     reply = api.request("GET", "/api/v1/health?stale_days=-1", token=register.device("coord_a").token)
     assert (reply.status, reply.error_code) == (400, "invalid_request")
+
+
+def test_conflicts_about_several_kinds_of_record_each_in_its_area(register: World, api: Api) -> None:
+    w = register
+    trainer_a, trainer_b = w.device("trainer_a"), w.device("trainer_b")
+    coord_a, coord_b = w.device("coord_a"), w.device("coord_b")
+    # An attendance conflict in Bản Hồ, then a conflict on the village of T7, a trainee of Tả Van.
+    keys = {"session_id": w.ids["S3"], "trainee_id": w.ids["T4"]}
+    api.sync(coord_a, [op(coord_a, "attendance", status="absent", **keys)])
+    api.sync(trainer_a, [op(trainer_a, "attendance", status="present", **keys)])
+    api.sync(coord_b, [op(coord_b, "trainee", w.ids["T7"], village="Bản Dền")])
+    assert api.sync(trainer_b, [op(trainer_b, "trainee", w.ids["T7"], village="Séo Mí Tỷ")]).body["acks"][0][
+        "status"] == "conflict"
+
+    seen_a, seen_b = health(api, coord_a)["conflicts"], health(api, coord_b)["conflicts"]
+    assert [(c["record_entity"], c["about"]) for c in seen_a] == [("attendance", "Sùng A Páo · 2026-03-16")]
+    assert [(c["record_entity"], c["field"], c["about"]) for c in seen_b] == [("trainee", "village", "Lý Thị Chài")]
+    # The province's coordinator sees both, oldest first.
+    assert [c["id"] for c in health(api, w.device("coord_p"))["conflicts"]] == [seen_a[0]["id"], seen_b[0]["id"]]

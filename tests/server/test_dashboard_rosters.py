@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from sync.ids import derived_id
 from tests.server.dashboard_register import CHECKLIST_ITEMS, seed_register
-from tests.server.protocol_client import Api, World
+from tests.server.protocol_client import Api, World, server_op
 
 ENDPOINTS = ("/api/v1/areas", "/api/v1/courses", "/api/v1/courses/{K1}", "/api/v1/figures", "/api/v1/health",
              "/api/v1/duplicates", "/api/v1/duplicates/preview?keep={T1}&merge={T5}")
@@ -115,3 +116,16 @@ def test_a_trainer_is_refused_every_dashboard_endpoint(register: World, api: Api
         reply = api.request("GET", path.format(**register.ids), token=token)
         assert (reply.status, reply.error_code) == (403, "not_a_coordinator"), path
     assert api.request("GET", "/api/v1/figures").status == 401
+
+
+def test_a_course_with_trainees_and_no_session_yet(register: World, api: Api) -> None:
+    w = register
+    with w.app.app_context():  # server ops take their clocks from the database
+        w.seed(server_op("course", w.new_id("K4"), title="Lớp mới", commune_id=w.ids["B"], program_id=w.ids["DS"],
+                         trainer_ids=[w.ids["trainer_b"]], start_date="2026-06-01", end_date="2026-06-30"))
+        w.seed(*(server_op("enrollment", derived_id("enrollment", {"course_id": w.ids["K4"], "trainee_id": w.ids[t]}),
+                           course_id=w.ids["K4"], trainee_id=w.ids[t]) for t in ("T7", "T8")))
+    found = get(api, w, "coord_b", "/api/v1/courses")["courses"]
+    # K3 keeps its counts; K4 has its two trainees, no session and so no rate.
+    assert [(c["title"], c["sessions"], c["trainees"], c["attendance_rate"]) for c in found] == [
+        ("Thanh toán QR", 2, 2, 0.75), ("Lớp mới", 0, 2, None)]
