@@ -20,7 +20,7 @@ export FIELDROLL_DATABASE_URL="${FIELDROLL_DATABASE_URL:-sqlite:///$PWD/instance
 echo "database: $FIELDROLL_DATABASE_URL"
 .venv/bin/fieldroll init-db
 # Push notifications need a VAPID key pair; an existing one is kept.
-.venv/bin/fieldroll vapid >/dev/null
+.venv/bin/fieldroll vapid
 
 # gunicorn.conf.py binds FIELDROLL_BIND, else 0.0.0.0:$PORT.
 port="${PORT:-8000}"
