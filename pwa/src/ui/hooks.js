@@ -73,6 +73,10 @@ export function useRoute() {
       globalThis.scrollTo?.(0, 0);
     };
     globalThis.addEventListener('hashchange', onChange);
+    // A link opened while the app was starting changed the hash after the first render and
+    // before this listener: read it again, or an enrolment link would open an empty form.
+    const now = read();
+    setParts((shown) => (shown.join('/') === now.join('/') ? shown : now));
     return () => globalThis.removeEventListener('hashchange', onChange);
   }, []);
   return parts;
