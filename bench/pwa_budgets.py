@@ -362,6 +362,7 @@ def store_figures(context: BrowserContext, url: str, store_js: str, rate: int) -
     cdp = _throttled(context, page, rate)
     page.evaluate(f"() => {{ {store_js}; window.FieldRollStore = FieldRollStore; }}")
     busy = page.evaluate(BUSY_LOOP)[0]
+    page.evaluate(FRESH_PHONE_SCRIPT)
     taps = page.evaluate(TAP_SCRIPT, {"taps": TAPS, "db": f"fieldroll-bench-taps-{rate}"})
     big = page.evaluate(PULL_SCRIPT, {"trainees": BIG_COURSE, "page": PULL_PAGE, "reads": READS,
                                       "db": f"fieldroll-bench-pull-{rate}"})
@@ -370,14 +371,23 @@ def store_figures(context: BrowserContext, url: str, store_js: str, rate: int) -
     return StoreFigures(rate, taps, big["pages"], big["course"], big["sort"], big["all"], busy)
 
 
+# A fresh, enrolled phone database for one measurement, defined once on the page.
+FRESH_PHONE_SCRIPT = """() => {
+  const S = window.FieldRollStore;
+  S.freshPhone = async (name) => {
+    await new Promise((done) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = r.onerror = done; });
+    const db = await S.openStore(name);
+    const node = S.newId();
+    const tx = S.strictWrite(db, ['meta']);
+    await S.setMeta(tx, 'enrolment', { device_id: node, token: 'bench', user: { id: S.newId(), role: 'trainer' } });
+    await tx.done;
+    return { db, node };
+  };
+}"""
+
 TAP_SCRIPT = """async ({ taps, db: name }) => {
   const S = window.FieldRollStore;
-  await new Promise((done) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = r.onerror = done; });
-  const db = await S.openStore(name);
-  const node = S.newId();
-  const tx = S.strictWrite(db, ['meta']);
-  await S.setMeta(tx, 'enrolment', { device_id: node, token: 'bench', user: { id: S.newId(), role: 'trainer' } });
-  await tx.done;
+  const { db } = await S.freshPhone(name);
   // What the roster's buttons call, with the screen refresh and the sync nudge left out.
   const services = { db, changed() {}, scheduler: { afterTap() {} } };
   const sessionId = S.newId();
@@ -395,12 +405,7 @@ TAP_SCRIPT = """async ({ taps, db: name }) => {
 
 PULL_SCRIPT = """async ({ trainees, page, reads, db: name }) => {
   const S = window.FieldRollStore;
-  await new Promise((done) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = r.onerror = done; });
-  const db = await S.openStore(name);
-  const node = S.newId();
-  const tx = S.strictWrite(db, ['meta']);
-  await S.setMeta(tx, 'enrolment', { device_id: node, token: 'bench', user: { id: S.newId(), role: 'trainer' } });
-  await tx.done;
+  const { db, node } = await S.freshPhone(name);
   const surnames = ['Giàng', 'Sùng', 'Thào', 'Vàng', 'Lò', 'Cầm', 'Quàng', 'Tẩn', 'Triệu', 'Hoàng', 'Nông', 'Nguyễn'];
   const middles = ['A', 'Thị', 'Văn', 'Láo', 'Thị Tả', 'Đức'];
   const givens = ['Páo', 'Chứ', 'Mai', 'Mỷ', 'Tiến', 'Ơn', 'Hương', 'Ánh', 'Lở', 'Phù', 'Quang', 'Thu', 'Hùng', 'Lan'];
