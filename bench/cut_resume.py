@@ -52,7 +52,8 @@ def fieldroll(server: Server, proxy: LinkProxy, course: BenchCourse, trainer: st
     client = PwaLikeClient(device, proxy.port)
     client.sync()  # got ready first; not measured
     client.close()
-    client.outbox, device.clock = trainers_day(course, device.id, 0, now_ms - 10 * 3600 * 1000, seed, device.clock)
+    ops, device.clock = trainers_day(course, device.id, 0, now_ms - 10 * 3600 * 1000, seed, device.clock)
+    client.queue(ops)
     records = len(client.outbox)
     proxy.reset()
     cut_at = halfway(clean, way)

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from server import admin, create_app
 from server.database import init_db
 from server.extensions import db
+from sync.compact import compact_op, op_key, own_op_id
 from sync.hlc import parse_hlc, receive
 from tests.server.protocol_client import Device
 
@@ -184,15 +185,22 @@ class SyncRun:
 
 
 class PwaLikeClient:
-    """Syncs one device the way the PWA does: chunked outbox, gzip when worth it, keep-alive connection."""
+    """Syncs one device the way the PWA does: ops named by its op key and sent compact, chunked outbox,
+    gzip when worth it, keep-alive connection."""
 
     def __init__(self, device: Device, port: int) -> None:
         self.device, self.port = device, port
+        self.key = op_key(device.token)
         self.outbox: list[dict[str, Any]] = []
         self.cursor: str | None = None
         self.records: dict[tuple[str, str], dict[str, Any]] = {}
         self.conn: http.client.HTTPConnection | None = None
         self.ops_on_wire = 0  # ops in every request sent, counting a chunk again each time it is re-sent
+
+    def queue(self, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Put a workload's ops in the outbox with the op ids the PWA gives them (from its op key and clock)."""
+        self.outbox = [{**made, "op_id": own_op_id(self.key, made["hlc"])} for made in ops]
+        return list(self.outbox)
 
     def close(self) -> None:
         if self.conn is not None:
@@ -205,7 +213,8 @@ class PwaLikeClient:
         started = time.perf_counter()
         for _ in range(MAX_REQUESTS_PER_SYNC):
             chunk = self._next_chunk()
-            body = {"protocol": 1, "device_id": self.device.id, "cursor": self.cursor, "ops": chunk,
+            body = {"protocol": 1, "device_id": self.device.id, "cursor": self.cursor,
+                    "ops": [compact_op(made, self.key) for made in chunk],
                     "pull_limit": PULL_LIMIT, "app_version": "bench", "pending_ops": len(self.outbox) - len(chunk)}
             t0 = time.perf_counter()
             reply = self._post_sync(body)

@@ -10,7 +10,9 @@ from bench.wire_cost import DAY, LINKS, SIDE_BY_SIDE, WireRow
 def wire_section(rows: list[WireRow]) -> list[str]:
     lines = ["## Wire cost of a sync (FieldRoll)", "",
              "Real gunicorn (shipped `config/gunicorn.conf.py`) on a fresh SQLite file; a client that syncs like "
-             "the PWA (chunks of at most 400 ops and 160 KB of JSON, request bodies gzipped from 1 KB, "
+             "the PWA (ops named by the device's op key and sent compact, without the op and record ids the "
+             "server works out (docs/protocol.md §5); chunks of at most 400 ops and 160 KB of JSON, request "
+             "bodies gzipped from 1 KB, "
              "`Accept-Encoding: gzip`, `pull_limit` 500, repeated until the outbox is empty and `more` is false, "
              "one keep-alive connection per sync) through `bench/link_proxy.py`. The 2G link adds 300 ms each "
              "way, 50 kbit/s each way, and one round trip per new TCP connection. Bytes are HTTP bytes on the "
@@ -176,7 +178,8 @@ def _summary(pairs: list[tuple[WireRow, PeerRow]], others: dict[str, list[tuple[
             "- Bytes up: PouchDB's request bodies are uncompressed JSON, each doc's id and revision go up twice "
             "(in `_revs_diff`, then in `_bulk_docs` with its `_revisions`), and a pull uploads the id and "
             "revision of every doc it wants (`_bulk_get`). FieldRoll gzips each chunk, in which the same session, "
-            "trainee and course ids recur, and a pull uploads only its cursor.",
+            "trainee and course ids recur, sends no id the server can work out (compact ops), and a pull uploads "
+            "only its cursor.",
             "- Bytes down are about even on pushes: pouchdb-server gzips its answers too, and FieldRoll's answer "
             "acknowledges every op and also sends every pushed record back in full in `changes` (that is how the "
             "device learns each record's revision for a later edit's `base_rev`). Answering the pushing device "

@@ -199,8 +199,7 @@ def _wire_targets(wire: list[wire_cost.WireRow], peer: peer_cost.PeerResult) -> 
                     f"{'yes' if met else f'no: {day.requests - DAY_MAX_REQUESTS} too many'} |")
         met = day.bytes_up < DAY_MAX_UP_BYTES
         miss = (f"no: {_kb(day.bytes_up - DAY_MAX_UP_BYTES)} over ({day.bytes_up / DAY_MAX_UP_BYTES:.1f}x the "
-                "budget): most of it is the two random-looking UUIDs every op carries, its op id and its derived "
-                "record id, which gzip cannot shrink (docs/architecture.md, known gaps)")
+                "budget), though ops go compact (docs/architecture.md, decision 23)")
         rows.append(f"| a trainer's day < 15 KB up, compressed | {_kb(day.bytes_up)} up | "
                     f"{'yes' if met else miss} |")
     return rows + _peer_target(wire, peer)

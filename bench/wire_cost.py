@@ -107,12 +107,12 @@ def _day_then_edits(server: Server, proxy: LinkProxy, link: str, courses: dict[t
     device = server.enrol(_trainer(link, "day"))
     client = PwaLikeClient(device, proxy.port)
     rows = [_measure(proxy, client, link, "get ready (first pull, fresh device)")]
-    client.outbox, device.clock = trainers_day(courses[(link, "day")], device.id, 0, now_ms - 10 * 3600 * 1000, seed,
-                                               device.clock)
-    keep.ops[DAY] = list(client.outbox)
+    ops, device.clock = trainers_day(courses[(link, "day")], device.id, 0, now_ms - 10 * 3600 * 1000, seed,
+                                     device.clock)
+    keep.ops[DAY] = client.queue(ops)
     rows.append(_measure(proxy, client, link, DAY))
-    client.outbox, device.clock = edits(client.records, device.id, EDITS, int(time.time() * 1000), device.clock, seed)
-    keep.ops[INCREMENTAL] = list(client.outbox)
+    ops, device.clock = edits(client.records, device.id, EDITS, int(time.time() * 1000), device.clock, seed)
+    keep.ops[INCREMENTAL] = client.queue(ops)
     rows.append(_measure(proxy, client, link, INCREMENTAL))
     rows.append(_measure(proxy, client, link, "idle sync (nothing to send, nothing new)"))
     return rows
@@ -129,8 +129,7 @@ def _push_then_pull(server: Server, proxy: LinkProxy, link: str, courses: dict[t
         client.close()
         ops, device.clock = trainers_day(courses[(link, kind)], device.id, 0, now_ms - 10 * 3600 * 1000, seed,
                                          device.clock)
-        client.outbox = ops[:count]
-        keep.ops[scenario] = list(client.outbox)
+        keep.ops[scenario] = client.queue(ops[:count])
         rows.append(_measure(proxy, client, link, scenario))
     fresh = PwaLikeClient(server.enrol(_trainer(link, "p1000")), proxy.port)  # the same trainer's new phone
     rows.append(_measure(proxy, fresh, link, PULL_1000))
@@ -143,7 +142,7 @@ def _week(server: Server, proxy: LinkProxy, link: str, course: BenchCourse, now_
     client = PwaLikeClient(device, proxy.port)
     client.sync()  # got ready before going offline; not measured
     client.close()
-    client.outbox = week_offline(course, device.id, now_ms, seed)
+    client.queue(week_offline(course, device.id, now_ms, seed))
     return [_measure(proxy, client, link, "a week offline (push)")]
 
 

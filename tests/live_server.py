@@ -19,12 +19,15 @@ from typing import Any, Literal
 from flask import Flask
 from werkzeug.serving import make_server
 
+from sync.compact import expand_op, op_key
+
 Cut = Literal["before_apply", "after_apply"]
 SYNC_PATH = "/api/v1/sync"
 
 
 class LinkCutter:
-    """WSGI middleware: records the op ids of each sync request and cuts the ones it is told to."""
+    """WSGI middleware: records the op ids of each sync request (compact ops filled in as the server
+    fills them) and cuts the ones it is told to."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -43,7 +46,8 @@ class LinkCutter:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
         with self._lock:
-            self.sync_requests.append(_op_ids(body, environ.get("HTTP_CONTENT_ENCODING")))
+            self.sync_requests.append(_op_ids(body, environ.get("HTTP_CONTENT_ENCODING"),
+                                              environ.get("HTTP_AUTHORIZATION", "")))
             cut = self.plan.pop(0) if self.plan else None
         if cut is None:
             return self.app(environ, start_response)
@@ -57,10 +61,12 @@ class LinkCutter:
         return []
 
 
-def _op_ids(body: bytes, encoding: str | None) -> list[str]:
+def _op_ids(body: bytes, encoding: str | None, authorization: str) -> list[str]:
+    key = op_key(authorization.removeprefix("Bearer ").strip())
     try:
         raw = gzip.decompress(body) if encoding == "gzip" else body
-        return [op.get("op_id") for op in json.loads(raw).get("ops", [])]
+        ops = [expand_op(op, key) for op in json.loads(raw).get("ops", [])]
+        return [op.get("op_id") for op in ops if isinstance(op, dict)]
     except (OSError, ValueError, AttributeError):
         return []
 

@@ -65,15 +65,20 @@ def device_for_token(token: str) -> Device | None:
     return db.session.scalar(select(Device).where(Device.token_hash == digest(token)))
 
 
+def request_token() -> str:
+    """Return the device token the request carries, or refuse the request."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not header[7:].strip():
+        raise ApiError(401, "missing_token", "send the device token as 'Authorization: Bearer <token>'")
+    return header[7:].strip()
+
+
 def require_device(view: F) -> F:
     """Let the view run only for a live device; put it and its user on `g`."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer ") or not header[7:].strip():
-            raise ApiError(401, "missing_token", "send the device token as 'Authorization: Bearer <token>'")
-        device = device_for_token(header[7:].strip())
+        device = device_for_token(request_token())
         if device is None:
             raise ApiError(401, "invalid_token", "this device token is not known: enrol the device again")
         if device.revoked_at is not None:

@@ -8,13 +8,14 @@ from flask import Blueprint, current_app, g, request
 from flask.typing import ResponseReturnValue
 
 from server.compression import json_response
-from server.devices.tokens import require_device
+from server.devices.tokens import request_token, require_device
 from server.errors import ApiError
 from server.scope import actor_for
 from server.sync_api.pull import parse_cursor, pull
 from server.sync_api.push import push, server_hlc
 from server.sync_api.schemas import PROTOCOL_VERSION, SyncRequest
 from server.validation import parse_json, read_body, validate_body
+from sync.compact import expand_op, op_key
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 
@@ -38,7 +39,8 @@ def sync() -> ResponseReturnValue:
         raise ApiError(400, "wrong_device", "device_id does not match the device token")
     cursor = parse_cursor(body["cursor"])
     actor = actor_for(g.user)
-    acks = push(body["ops"], actor, g.device, body)
+    key = op_key(request_token())
+    acks = push([expand_op(op, key) for op in body["ops"]], actor, g.device, body)
     limit = min(body["pull_limit"] if body["pull_limit"] is not None
                 else current_app.config["DEFAULT_PULL_LIMIT"], current_app.config["MAX_PULL_LIMIT"])
     page = pull(actor, cursor, limit)

@@ -5,6 +5,8 @@
  * and can be told to fail the next requests in a given way. The real server is tested
  * against the real PWA in tests/e2e.
  */
+import { opKey, ownOpId } from '../../pwa/src/sync/compact.js';
+import { derivedId } from '../../pwa/src/sync/ids.js';
 
 export const FIRST_DEVICE = '0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b';
 
@@ -13,8 +15,10 @@ export function createFakeServer() {
   let enrolments = 0;
   /** @type {Map<string, any>} */
   const records = new Map();
-  /** @type {any[]} */
+  /** Bodies as received, ops expanded as the server expands them. @type {any[]} */
   const requests = [];
+  /** Bodies exactly as sent. @type {any[]} */
+  const wire = [];
   /** @type {((body: any) => any)[]} */
   const script = [];
   /** @type {Map<string, {status: string, reason?: string}>} */
@@ -46,8 +50,17 @@ export function createFakeServer() {
       server_hlc: `${String(1_760_000_000_000 + rev).padStart(13, '0')}-0000-server` };
   }
 
+  /** Fill in the ids a compact op leaves out (sync/compact.py expand_op). @param {any} op @param {string} token */
+  function expand(op, token) {
+    const full = { ...op };
+    if (!('op_id' in full)) full.op_id = ownOpId(opKey(token), full.hlc);
+    if (!('id' in full)) full.id = derivedId(full.entity, full.fields);
+    return full;
+  }
+
   const server = {
     requests,
+    wire,
     /** Who the next enrolment code belongs to. */
     enrolling: { id: 'u1', name: 'tuan.trainer', role: 'trainer' },
     records,
@@ -66,8 +79,10 @@ export function createFakeServer() {
     },
     answer,
     transport: {
-      /** @param {string} _token @param {any} body */
-      async sync(_token, body) {
+      /** @param {string} token @param {any} sent */
+      async sync(token, sent) {
+        wire.push(structuredClone(sent));
+        const body = { ...sent, ops: sent.ops.map((/** @type {any} */ op) => expand(op, token)) };
         requests.push(structuredClone(body));
         const step = script.shift();
         return step ? step(body) : answer(body);

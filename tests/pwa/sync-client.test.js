@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createHash } from 'node:crypto';
+import { opKey, ownOpId } from '../../pwa/src/sync/compact.js';
 import { derivedId } from '../../pwa/src/sync/ids.js';
 import { allPending, pendingCount, recordOps } from '../../pwa/src/store/outbox.js';
 import { getMeta, getSyncStatus } from '../../pwa/src/store/meta.js';
@@ -43,6 +44,19 @@ test('the outbox goes up in chunks and empties once every op is acknowledged', a
   assert.equal(await pendingCount(phone.db), 0);
   assert.equal(phone.server.records.size, MAX_BATCH_OPS + 50);
   assert.equal(phone.server.requests[0].pending_ops, MAX_BATCH_OPS + 50);
+});
+
+test('taps go up without the ids the server works out, and are kept and acknowledged in full', async () => {
+  const phone = await freshPhone();
+  const token = (await getMeta(phone.db, 'enrolment')).token;
+  const ops = await markMany(phone, 3);
+  for (const op of ops) assert.equal(op.op_id, ownOpId(opKey(token), op.hlc));
+  assert.equal(new Set(ops.map((op) => op.op_id)).size, 3, 'one op id per clock');
+  assert.equal((await phone.client.sync()).ok, true);
+  const sent = phone.server.wire[0].ops;
+  assert.deepEqual(sent.map((/** @type {any} */ op) => Object.keys(op).sort()), Array(3).fill(['entity', 'fields', 'hlc', 'kind']));
+  assert.deepEqual(phone.server.requests[0].ops, ops, 'the server works out the very op the phone made');
+  assert.equal(await pendingCount(phone.db), 0);
 });
 
 test('a drop after the first chunk keeps what was not acknowledged, and the next sync sends only that', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
+import { compactOp, opKey, ownOpId } from '../../pwa/src/sync/compact.js';
 import { ENTITIES } from '../../pwa/src/sync/entities.js';
 import { MAX_COUNTER, hlcProblem, receive, tick } from '../../pwa/src/sync/hlc.js';
 import { NAMESPACE, derivedId } from '../../pwa/src/sync/ids.js';
@@ -20,6 +21,7 @@ const HLC = load('hlc.json');
 const IDS = load('ids.json');
 const VALIDATION = load('validation.json');
 const MERGE = load('merge.json');
+const COMPACT = load('compact.json');
 
 describe('hlc vectors', () => {
   test('counter limit', () => assert.equal(MAX_COUNTER, HLC.max_counter));
@@ -78,4 +80,18 @@ describe('entity table', () => {
     assert.equal(readFileSync(PWA_ENTITIES, 'utf8'), readFileSync(new URL('entities.json', VECTORS), 'utf8'));
   });
   test('the module serves the vector file', () => assert.deepEqual(ENTITIES, load('entities.json')));
+});
+
+describe('compact op vectors', () => {
+  for (const c of COMPACT.op_keys) {
+    test(`op key of ${c.token}`, () => assert.equal(opKey(c.token), c.expected));
+  }
+  for (const c of COMPACT.own_op_ids) {
+    test(`own op id at ${c.hlc}`, () => assert.equal(ownOpId(opKey(c.token), c.hlc), c.expected));
+  }
+  for (const c of COMPACT.compact) {
+    test(`compact: ${c.name}`, () => {
+      assert.deepEqual(compactOp(c.op, c.token === null ? null : opKey(c.token)), c.expected);
+    });
+  }
 });

@@ -15,6 +15,7 @@
  * Across tabs and the service worker, a Web Lock keeps to one sync at a time.
  */
 import { strictWrite } from '../store/db.js';
+import { compactOp, opKey } from '../sync/compact.js';
 import { getEnrolment, getMeta, updateSyncStatus } from '../store/meta.js';
 import { nextChunk, pendingCount, settleReply } from '../store/outbox.js';
 import { wipeLocalCopy } from '../store/wipe.js';
@@ -48,6 +49,7 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
   async function exchange() {
     const enrolment = await getEnrolment(db);
     if (!enrolment) return { ok: false, sent: 0, pulled: 0, error: { code: 'not_enrolled', message: '' } };
+    const key = opKey(enrolment.token);
     let maxOps = MAX_BATCH_OPS;
     let maxBytes = MAX_BATCH_BYTES;
     let sent = 0;
@@ -56,7 +58,7 @@ export function createSyncClient({ db, transport, appVersion, now = Date.now, lo
       const chunk = await nextChunk(db, maxOps, maxBytes);
       const body = {
         device_id: enrolment.device_id, cursor: (await getMeta(db, 'cursor')) ?? null,
-        ops: chunk.map((entry) => entry.op), pull_limit: PULL_LIMIT,
+        ops: chunk.map((entry) => compactOp(entry.op, key)), pull_limit: PULL_LIMIT,
         app_version: appVersion, pending_ops: await pendingCount(db),
       };
       let reply;

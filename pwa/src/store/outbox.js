@@ -8,11 +8,12 @@
  * cursor are written together, so a dropped connection at any moment loses nothing and
  * resends only what was not acknowledged.
  */
+import { opKey } from '../sync/compact.js';
 import { MAX_FUTURE_DRIFT_MS, parseHlc, receive, tick } from '../sync/hlc.js';
 import { makeOp, opProblem } from '../sync/ops.js';
 import { keepClockOffset } from './clock.js';
 import { strictWrite } from './db.js';
-import { getMeta, setMeta, updateSyncStatus } from './meta.js';
+import { getEnrolment, getMeta, setMeta, updateSyncStatus } from './meta.js';
 import { applyChange, refreshView } from './view.js';
 
 /**
@@ -58,13 +59,15 @@ export async function recordOps(db, node, drafts, nowMs) {
   const tx = strictWrite(db);
   try {
     let last = (await getMeta(tx, 'hlc')) ?? null;
+    const enrolment = await getEnrolment(tx);
+    const key = enrolment ? opKey(enrolment.token) : null;
     const ops = [];
     for (const draft of drafts) {
       last = tick(last, nowMs, node);
       const base = await tx.objectStore('records').get([draft.entity, draft.id]);
       const { baseRev: seen, ...change } = draft;
       const revs = [base?.rev, seen].filter((rev) => typeof rev === 'number');
-      const op = makeOp({ ...change, hlc: last, baseRev: revs.length ? Math.max(...revs) : undefined });
+      const op = makeOp({ ...change, hlc: last, baseRev: revs.length ? Math.max(...revs) : undefined, opKey: key });
       // The clock may have been reset (flat battery) while the HLC kept the time last seen
       // from the server: judge "too far ahead" against that, as the server will.
       const problem = opProblem(op, Math.max(nowMs, parseHlc(last)?.wallMs ?? 0));

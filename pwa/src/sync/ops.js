@@ -9,6 +9,7 @@
 
 import { MAX_LIST_ITEMS, MAX_STR_CHARS, MAX_TEXT_CHARS, specFor } from './entities.js';
 import { hlcProblem } from './hlc.js';
+import { ownOpId } from './compact.js';
 import { derivedId, isUuid, newId } from './ids.js';
 
 /**
@@ -30,14 +31,16 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * Build the wire op for a change made on this phone; check it with opProblem before queueing.
+ * With the phone's op key (compact.js) the op id follows from the clock, so it can stay off
+ * the wire; without one (not enrolled yet) it is random.
  * @param {{entity: string, id: string, kind: OpKind, fields?: Record<string, unknown>,
- *   hlc: string, baseRev?: number | null}} change
+ *   hlc: string, baseRev?: number | null, opKey?: string | null}} change
  * @returns {WireOp}
  */
-export function makeOp({ entity, id, kind, fields = {}, hlc, baseRev }) {
+export function makeOp({ entity, id, kind, fields = {}, hlc, baseRev, opKey = null }) {
   // A copy, so a later edit of the caller's object cannot change a queued op.
   /** @type {WireOp} */
-  const op = { op_id: newId(), entity, id, hlc, kind, fields: { ...fields } };
+  const op = { op_id: opKey ? ownOpId(opKey, hlc) : newId(), entity, id, hlc, kind, fields: { ...fields } };
   if (baseRev !== null && baseRev !== undefined) op.base_rev = baseRev;
   return op;
 }

@@ -1,0 +1,84 @@
+"""Compact ops (docs/protocol.md §5): the shared vectors, and what expanding a compact op gives the validator."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sync.compact import compact_op, expand_op, op_key, own_op_id
+from sync.ops import Op, Rejection, parse_op
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+COMPACT = json.loads((VECTORS / "compact.json").read_text(encoding="utf-8"))
+NOW_MS = 1_795_444_300_000
+
+
+def named(cases: list[dict[str, Any]]) -> Any:
+    return pytest.mark.parametrize("case", cases, ids=[c["name"] for c in cases])
+
+
+def key_for(case: dict[str, Any]) -> str | None:
+    return op_key(case["token"]) if case["token"] is not None else None
+
+
+def test_vectors_are_current() -> None:
+    # Regenerate with: python tests/vectors/write_compact.py
+    spec = importlib.util.spec_from_file_location("write_compact", VECTORS / "write_compact.py")
+    assert spec is not None and spec.loader is not None
+    writer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(writer)
+    assert writer.build() == COMPACT
+
+
+@pytest.mark.parametrize("case", COMPACT["op_keys"])
+def test_op_key(case: dict[str, Any]) -> None:
+    assert op_key(case["token"]) == case["expected"]
+
+
+@pytest.mark.parametrize("case", COMPACT["own_op_ids"])
+def test_own_op_id(case: dict[str, Any]) -> None:
+    assert own_op_id(op_key(case["token"]), case["hlc"]) == case["expected"]
+
+
+@named(COMPACT["compact"])
+def test_compact(case: dict[str, Any]) -> None:
+    assert compact_op(case["op"], key_for(case)) == case["expected"]
+
+
+@named(COMPACT["compact"])
+def test_a_compact_op_expands_to_the_op_made(case: dict[str, Any]) -> None:
+    # The sender's own token: what the server knows from the request.
+    assert expand_op(compact_op(case["op"], key_for(case)), op_key(case["token"] or "any token")) == case["op"]
+
+
+@named(COMPACT["expand"])
+def test_expand(case: dict[str, Any]) -> None:
+    assert expand_op(case["wire"], op_key(case["token"])) == case["expected"]
+
+
+def test_compact_leaves_the_op_it_was_given_alone() -> None:
+    op = COMPACT["compact"][0]["op"]
+    before = json.dumps(op, sort_keys=True)
+    compact_op(op, op_key(COMPACT["compact"][0]["token"]))
+    assert json.dumps(op, sort_keys=True) == before
+
+
+def test_an_expanded_op_passes_validation_as_the_full_op_does() -> None:
+    case = COMPACT["expand"][0]
+    expanded = parse_op(expand_op(case["wire"], op_key(case["token"])), NOW_MS)
+    assert isinstance(expanded, Op) and expanded == parse_op(case["expected"], NOW_MS)
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("no clock: no op id", "op_id must be a lowercase UUID"),
+    ("a delete's id cannot be worked out", "id must be a lowercase UUID"),
+    ("a trainee's id cannot be worked out", "id must be a lowercase UUID"),
+])
+def test_what_cannot_be_worked_out_is_refused_by_validation(name: str, reason: str) -> None:
+    case = next(c for c in COMPACT["expand"] if c["name"] == name)
+    refused = parse_op(expand_op(case["wire"], op_key(case["token"])), NOW_MS)
+    assert isinstance(refused, Rejection) and refused.reason == reason
