@@ -192,6 +192,7 @@ class PeerResult:
 
 def run(workload: PeerWorkload) -> PeerResult:
     """Replay the 2G run's records with PouchDB on every link, then cut a trainer's day halfway and resume it."""
+    ensure_installed()
     result = PeerResult(versions(), [], [])
     with pouchdb_server() as port, PouchDevices() as devices:
         for link, (latency_s, bits_per_s) in LINKS.items():

@@ -44,8 +44,12 @@ threads = 4
 timeout = 60
 # Time for in-flight syncs to finish on deploy or restart before workers are killed.
 graceful_timeout = 30
-# Phones sync in bursts of a few requests; reuse the connection between them.
-keepalive = 5
+# Phones sync in bursts of a few requests; reuse the connection between them. The idle
+# time starts when the server has written its answer, and on 2G a sync answer takes
+# seconds more to reach the phone: at 5 s the server closed connections the phone was
+# about to reuse, costing a trainer's day a third round trip. Idle connections wait in
+# the gthread worker's poller, not in a thread, so a longer wait is cheap.
+keepalive = 30
 
 # Recycle workers now and then so a slow leak can never take the server down;
 # the jitter keeps all workers from restarting at the same moment.
