@@ -6,7 +6,7 @@ import { derivedId } from '../../pwa/src/sync/ids.js';
 import { opProblem } from '../../pwa/src/sync/ops.js';
 import { allPending, recordOps } from '../../pwa/src/store/outbox.js';
 import { strictWrite } from '../../pwa/src/store/db.js';
-import { applyChange } from '../../pwa/src/store/view.js';
+import { applyChanges } from '../../pwa/src/store/view.js';
 import { getRecord } from '../../pwa/src/store/queries.js';
 import { chosenValue, conflictChoiceDraft, keepConflictValue, mergeDraft, mergeTrainees } from '../../pwa/src/ui/dashboard/office-actions.js';
 import { freshPhone, NOW, SESSION, traineeId } from './support.js';
@@ -26,9 +26,9 @@ async function pullConflict(/** @type {any} */ db, recordRev = 12, conflictRev =
   const fields = { session_id: SESSION, trainee_id: traineeId(1), status: 'absent' };
   const id = /** @type {string} */ (derivedId('attendance', fields));
   const tx = strictWrite(db);
-  await applyChange(tx, { entity: 'attendance', id, rev: recordRev, hlc: `${NOW - 9000}-0000-other`, deleted: false, fields });
-  await applyChange(tx, { entity: 'conflict', id: CONFLICT_ID, rev: conflictRev, hlc: `${NOW - 9000}-0000-server`, deleted: false,
-    fields: { entity: 'attendance', record_id: id, field: 'status', winner_value: 'absent', loser_value: 'present' } });
+  await applyChanges(tx, [{ entity: 'attendance', id, rev: recordRev, hlc: `${NOW - 9000}-0000-other`, deleted: false, fields }]);
+  await applyChanges(tx, [{ entity: 'conflict', id: CONFLICT_ID, rev: conflictRev, hlc: `${NOW - 9000}-0000-server`, deleted: false,
+    fields: { entity: 'attendance', record_id: id, field: 'status', winner_value: 'absent', loser_value: 'present' } }]);
   await tx.done;
   /** @type {import('../../pwa/src/ui/dashboard/office-actions.js').WaitingConflict} */
   const conflict = { id: CONFLICT_ID, rev: conflictRev, cause: 'merge', record_entity: 'attendance', record_id: id,
@@ -100,8 +100,8 @@ test('a merge is the trainee op merged_into, through the outbox', async () => {
   const keep = traineeId(1);
   const merge = traineeId(2);
   const tx = strictWrite(db);
-  await applyChange(tx, { entity: 'trainee', id: merge, rev: 7, hlc: `${NOW - 9000}-0000-other`, deleted: false,
-    fields: { full_name: 'Giang A Pao', commune_id: traineeId(9) } });
+  await applyChanges(tx, [{ entity: 'trainee', id: merge, rev: 7, hlc: `${NOW - 9000}-0000-other`, deleted: false,
+    fields: { full_name: 'Giang A Pao', commune_id: traineeId(9) } }]);
   await tx.done;
   const { services, told } = servicesFor(db);
   const [op] = await mergeTrainees(services, keep, merge);

@@ -7,7 +7,7 @@ import { getRecord, getRecords, listGroup } from '../../pwa/src/store/queries.js
 import { enrolledTrainees } from '../../pwa/src/ui/roster-data.js';
 import { strictWrite } from '../../pwa/src/store/db.js';
 import { getEnrolment } from '../../pwa/src/store/meta.js';
-import { applyChange } from '../../pwa/src/store/view.js';
+import { applyChanges } from '../../pwa/src/store/view.js';
 import { signOut, enrolDevice, UnsentWork } from '../../pwa/src/client/device.js';
 import { freshPhone, NOW, SESSION, traineeId } from './support.js';
 
@@ -56,7 +56,7 @@ test('an op carries the rev of the record as last pulled', async () => {
   const { db, node } = await freshPhone();
   const draft = mark(traineeId(1), 'present');
   const tx = strictWrite(db);
-  await applyChange(tx, { entity: 'attendance', id: draft.id, rev: 41, hlc: `${NOW - 5000}-0000-other`, deleted: false, fields: draft.fields });
+  await applyChanges(tx, [{ entity: 'attendance', id: draft.id, rev: 41, hlc: `${NOW - 5000}-0000-other`, deleted: false, fields: draft.fields }]);
   await tx.done;
   const [op] = await recordOps(db, node, [{ ...draft, fields: { ...draft.fields, status: 'absent' } }], NOW);
   assert.equal(op.base_rev, 41);
@@ -69,11 +69,11 @@ test('a pulled change written later than an unsent tap wins on screen; an earlie
   const pulled = (/** @type {number} */ at, /** @type {string} */ status, /** @type {number} */ rev) => ({
     entity: 'attendance', id: draft.id, rev, hlc: `${at}-0000-other`, deleted: false, fields: { ...draft.fields, status } });
   let tx = strictWrite(db);
-  await applyChange(tx, pulled(NOW - 1000, 'absent', 5));
+  await applyChanges(tx, [pulled(NOW - 1000, 'absent', 5)]);
   await tx.done;
   assert.equal((await getRecord(db, 'attendance', draft.id))?.fields.status, 'present');
   tx = strictWrite(db);
-  await applyChange(tx, pulled(NOW + 1000, 'excused', 6));
+  await applyChanges(tx, [pulled(NOW + 1000, 'excused', 6)]);
   await tx.done;
   assert.equal((await getRecord(db, 'attendance', draft.id))?.fields.status, 'excused');
 });
@@ -84,10 +84,22 @@ test('a page that arrives late does not roll a record back', async () => {
   const change = (/** @type {number} */ rev, /** @type {string} */ title) => ({ entity: 'course', id, rev, hlc: `${NOW + rev}-0000-s`, deleted: false,
     fields: { title, program_id: id, commune_id: id, trainer_ids: [] } });
   const tx = strictWrite(db);
-  await applyChange(tx, change(9, 'new'));
-  await applyChange(tx, change(3, 'old'));
+  await applyChanges(tx, [change(9, 'new')]);
+  await applyChanges(tx, [change(3, 'old')]);
   await tx.done;
   assert.equal((await getRecord(db, 'course', id))?.fields.title, 'new');
+});
+
+test('a record that comes twice in one page keeps its newest state, in the order given', async () => {
+  const { db } = await freshPhone();
+  const id = '44444444-4444-4444-8444-444444444445';
+  const change = (/** @type {number} */ rev, /** @type {string} */ title) => ({ entity: 'course', id, rev, hlc: `${NOW + rev}-0000-s`, deleted: false,
+    fields: { title, program_id: id, commune_id: id, trainer_ids: [] } });
+  const tx = strictWrite(db);
+  await applyChanges(tx, [change(5, 'middle'), change(9, 'new'), change(3, 'old')]);
+  await tx.done;
+  assert.equal((await getRecord(db, 'course', id))?.fields.title, 'new');
+  assert.equal((await getRecord(db, 'course', id))?.rev, 9);
 });
 
 test('sign-out, and enrolling for another person, are refused while anything is unsent', async () => {
@@ -147,10 +159,8 @@ test('a course\'s trainees come in one read, by name, without the deleted, the m
       hlc: `${NOW}-0000-s`, deleted: false, fields };
   };
   const tx = strictWrite(db);
-  for (const change of [trainee(1, 'Vàng Thị Mỷ'), trainee(2, 'Giàng A Páo'), { ...trainee(3, 'Đã xoá'), deleted: true },
-    trainee(4, 'Gộp', { merged_into: traineeId(2) }), ...[1, 2, 3, 4, 5].map(enrolled)]) {
-    await applyChange(tx, change);
-  }
+  await applyChanges(tx, [trainee(1, 'Vàng Thị Mỷ'), trainee(2, 'Giàng A Páo'), { ...trainee(3, 'Đã xoá'), deleted: true },
+    trainee(4, 'Gộp', { merged_into: traineeId(2) }), ...[1, 2, 3, 4, 5].map(enrolled)]);
   await tx.done;
   const names = (await enrolledTrainees(db, course)).map((row) => row.fields.full_name);
   assert.deepEqual(names, ['Giàng A Páo', 'Vàng Thị Mỷ'], 'trainee 5 is enrolled but not on this phone yet');

@@ -14,7 +14,7 @@ import { makeOp, opProblem } from '../sync/ops.js';
 import { keepClockOffset } from './clock.js';
 import { strictWrite } from './db.js';
 import { getEnrolment, getMeta, setMeta, updateSyncStatus } from './meta.js';
-import { applyChange, refreshView } from './view.js';
+import { applyChanges, refreshView } from './view.js';
 
 /**
  * A change to make. `baseRev` says the change was made having seen the record at that rev
@@ -179,19 +179,20 @@ export async function settleReply(db, node, sent, reply, nowMs) {
   try {
     if ((await getMeta(tx, 'enrolment'))?.device_id !== node) throw new StaleReply();
     const touched = new Map();
+    /** @type {Promise<unknown>[]} */
+    const writes = [];
     for (const ack of reply.acks) {
       const entry = byOpId.get(ack.op_id);
       if (!entry || !(HELD_BY_SERVER.has(ack.status) || ack.status === 'rejected')) continue;
-      await tx.objectStore('outbox').delete(entry.seq);
+      writes.push(tx.objectStore('outbox').delete(entry.seq));
       if (ack.status === 'rejected') {
-        await tx.objectStore('rejections').put({ op: entry.op, reason: ack.reason ?? '', at: nowMs });
+        writes.push(tx.objectStore('rejections').put({ op: entry.op, reason: ack.reason ?? '', at: nowMs }));
       }
       touched.set(`${entry.op.entity}/${entry.op.id}`, entry.op);
     }
-    for (const change of reply.changes) {
-      await applyChange(tx, change);
-      touched.delete(`${change.entity}/${change.id}`);
-    }
+    await Promise.all(writes);
+    await applyChanges(tx, reply.changes);
+    for (const change of reply.changes) touched.delete(`${change.entity}/${change.id}`);
     for (const op of touched.values()) await refreshView(tx, op.entity, op.id);
     await setMeta(tx, 'cursor', reply.cursor);
     await setMeta(tx, 'hlc', clockAfterReply((await getMeta(tx, 'hlc')) ?? null, reply.server_hlc, nowMs, node));

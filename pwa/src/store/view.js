@@ -66,16 +66,36 @@ export async function refreshView(tx, entity, id) {
 }
 
 /**
- * Keep a pulled change as the record's base, unless an older page arrives late.
- * @param {any} tx
- * @param {Base} change
+ * Keep a page of pulled changes as their records' bases (unless an older page arrives late)
+ * and recompute their view rows. Every read of the page is asked for first, then every write:
+ * awaited one by one, five requests per record made a pull of 2,000 trainees take seconds.
+ * @param {any} tx a read-write transaction over records, outbox and view
+ * @param {Base[]} changes
  */
-export async function applyChange(tx, change) {
+export async function applyChanges(tx, changes) {
   const records = tx.objectStore('records');
-  const known = await records.get([change.entity, change.id]);
-  if (!known || change.rev >= known.rev) {
-    const { entity, id, rev, deleted, fields } = change;
-    await records.put({ entity, id, rev, deleted, fields, hlc: change.hlc ?? null });
-  }
-  await refreshView(tx, change.entity, change.id);
+  const byRecord = tx.objectStore('outbox').index('by_record');
+  const view = tx.objectStore('view');
+  const keys = changes.map((change) => [change.entity, change.id]);
+  const [known, pending] = await Promise.all([
+    Promise.all(keys.map((key) => records.get(key))),
+    Promise.all(keys.map((key) => byRecord.getAll(key))),
+  ]);
+  /** @type {Map<string, Base | undefined>} a record that comes twice in a page, as it stands */
+  const bases = new Map();
+  /** @type {Promise<unknown>[]} */
+  const writes = [];
+  changes.forEach((change, i) => {
+    const name = `${change.entity}/${change.id}`;
+    let base = bases.has(name) ? bases.get(name) : known[i];
+    if (!base || change.rev >= base.rev) {
+      const { entity, id, rev, deleted, fields } = change;
+      base = { entity, id, rev, deleted, fields, hlc: change.hlc ?? null };
+      writes.push(records.put(base));
+    }
+    bases.set(name, base);
+    const row = viewOf(change.entity, change.id, base, pending[i].map((/** @type {any} */ entry) => entry.op));
+    writes.push(row ? view.put(row) : view.delete(keys[i]));
+  });
+  await Promise.all(writes);
 }
