@@ -7,7 +7,8 @@ its id from the device's op key and its clock, which never repeats on one device
 key comes from the device token, so the server knows it from the request and no other
 device can predict an op id: one that could would pre-empt a victim's op as a "duplicate".
 
-Ops are stored and acknowledged in full; only the request body is compact.
+Ops are stored in full. An ack for an op sent without its op id goes back without it too:
+acks come one per op in request order, so the device matches it by position.
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ def expand_op(raw: object, key: str) -> object:
         if record_id is not None:
             full["id"] = record_id
     return full
+
+
+def compact_ack(ack: Mapping[str, Any], sent: object) -> dict[str, Any]:
+    """Return the ack for op `sent` as answered: without the op id if the op came without one."""
+    wire = dict(ack)
+    if isinstance(sent, dict) and "op_id" not in sent:
+        wire.pop("op_id", None)
+    return wire
 
 
 def _id_from_key_fields(op: Mapping[str, Any]) -> str | None:

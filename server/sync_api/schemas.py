@@ -36,7 +36,9 @@ class SyncRequest(Schema):
 
 
 class AckSchema(Schema):
-    op_id = fields.String(allow_none=True, required=True)
+    op_id = fields.String(allow_none=True, metadata={
+        "description": "the op's op_id; absent when the op was sent without one (a compact op, protocol §5); "
+                       "null when the op had no valid op_id. Acks come in request order"})
     status = fields.String(required=True,
                            validate=validate.OneOf(["applied", "duplicate", "conflict", "rejected"]))
     reason = fields.String()

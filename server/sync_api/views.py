@@ -15,7 +15,7 @@ from server.sync_api.pull import parse_cursor, pull
 from server.sync_api.push import push, server_hlc
 from server.sync_api.schemas import PROTOCOL_VERSION, SyncRequest
 from server.validation import parse_json, read_body, validate_body
-from sync.compact import expand_op, op_key
+from sync.compact import compact_ack, expand_op, op_key
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 
@@ -44,7 +44,8 @@ def sync() -> ResponseReturnValue:
     limit = min(body["pull_limit"] if body["pull_limit"] is not None
                 else current_app.config["DEFAULT_PULL_LIMIT"], current_app.config["MAX_PULL_LIMIT"])
     page = pull(actor, cursor, limit)
-    reply = {"protocol": PROTOCOL_VERSION, "acks": [a.to_wire() for a in acks],
+    reply = {"protocol": PROTOCOL_VERSION,
+             "acks": [compact_ack(a.to_wire(), sent) for a, sent in zip(acks, body["ops"], strict=True)],
              "changes": page.changes, "cursor": page.cursor, "more": page.more,
              "server_hlc": server_hlc(int(time.time() * 1000))}
     return json_response(reply)

@@ -40,7 +40,12 @@ export function createFakeServer() {
 
   /** Answer one sync request as the server would. @param {any} body */
   function answer(body) {
-    const acks = body.ops.map(apply);
+    // An op sent without its op id is acked without it (sync/compact.py compact_ack).
+    const acks = body.ops.map((/** @type {any} */ op) => {
+      const ack = apply(op);
+      if (sentCompact.has(op)) delete ack.op_id;
+      return ack;
+    });
     const since = body.cursor ? Number(body.cursor.slice(1)) : 0;
     const newer = [...records.values()].filter((r) => r.rev > since).sort((a, b) => a.rev - b.rev);
     const page = newer.slice(0, body.pull_limit);
@@ -50,10 +55,16 @@ export function createFakeServer() {
       server_hlc: `${String(1_760_000_000_000 + rev).padStart(13, '0')}-0000-server` };
   }
 
+  /** Ops that came without their op id. @type {WeakSet<object>} */
+  const sentCompact = new WeakSet();
+
   /** Fill in the ids a compact op leaves out (sync/compact.py expand_op). @param {any} op @param {string} token */
   function expand(op, token) {
     const full = { ...op };
-    if (!('op_id' in full)) full.op_id = ownOpId(opKey(token), full.hlc);
+    if (!('op_id' in full)) {
+      full.op_id = ownOpId(opKey(token), full.hlc);
+      sentCompact.add(full);
+    }
     if (!('id' in full)) full.id = derivedId(full.entity, full.fields);
     return full;
   }

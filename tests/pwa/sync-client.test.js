@@ -209,7 +209,8 @@ test('only acks for ops sent, and only known verdicts, take an op out of the out
   phone.server.then((body) => {
     const reply = phone.server.answer({ ...body, ops: body.ops.slice(1, 2) });
     const neverSent = '01a00000-0000-7000-8000-000000000000';
-    reply.acks.push({ op_id: kept.op_id, status: 'postponed' }, { op_id: neverSent, status: 'applied' });
+    reply.acks = [{ op_id: inConflict.op_id, status: 'conflict' }, { op_id: kept.op_id, status: 'postponed' },
+      { op_id: neverSent, status: 'applied' }];
     reply.more = true;
     return reply;
   });
@@ -219,6 +220,26 @@ test('only acks for ops sent, and only known verdicts, take an op out of the out
   // The first reply held one verdict the app knows, for an op it sent: the other two went again.
   assert.deepEqual(phone.server.requests[1].ops.map((/** @type {any} */ op) => op.op_id), [kept.op_id, sentLater.op_id]);
   assert.equal(await pendingCount(phone.db), 0);
+});
+
+test('acks without op ids are matched by position, and only when there is one per op sent', async () => {
+  const phone = await freshPhone();
+  const [first, second] = await recordOps(phone.db, phone.node, [mark(1), mark(2)], NOW);
+  phone.server.judge(second.op_id, { status: 'rejected', reason: 'status: must be one of present, late, absent, excused' });
+  phone.server.then((body) => {
+    const reply = phone.server.answer(body);
+    assert.ok(reply.acks.every((/** @type {any} */ ack) => !('op_id' in ack)), 'compact ops are acked without op ids');
+    reply.acks = reply.acks.slice(1);
+    return reply;
+  });
+  phone.server.then(offline);
+  await phone.client.sync();
+  assert.equal(await pendingCount(phone.db), 2, 'one ack for two ops: neither is taken for the other');
+  phone.server.requests.length = 0;
+  assert.equal((await phone.client.sync()).ok, true);
+  assert.deepEqual((await allPending(phone.db)).map((entry) => entry.op.op_id), []);
+  assert.deepEqual((await listRejections(phone.db)).map((r) => r.op.op_id), [second.op_id]);
+  assert.ok(phone.server.records.get(`attendance/${first.id}`));
 });
 
 test('a reply that cannot be stored changes nothing and the sync says so', async () => {

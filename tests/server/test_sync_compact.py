@@ -24,7 +24,7 @@ def test_a_compact_op_is_applied_as_the_op_the_device_made(world: World, api: Ap
     wire = compact_op(mark, op_key(device.token))
     assert set(wire) == {"entity", "hlc", "kind", "fields"}
     reply = api.sync(device, [wire])
-    assert reply.body["acks"] == [{"op_id": mark["op_id"], "status": "applied"}]
+    assert reply.body["acks"] == [{"status": "applied"}], "acked by position, as it was sent: without its op id"
     with world.app.app_context():
         assert db.session.get(OpLog, mark["op_id"]) is not None
         row = db.session.get(Attendance, mark["id"])
@@ -37,7 +37,7 @@ def test_a_compact_op_sent_again_compact_or_in_full_is_a_duplicate(world: World,
     api.sync(device, [compact_op(mark, op_key(device.token))])
     ops_before = count_rows(world.app, OpLog)
     again = api.sync(device, [compact_op(mark, op_key(device.token)), mark])
-    assert [a["status"] for a in again.body["acks"]] == ["duplicate", "duplicate"]
+    assert again.body["acks"] == [{"status": "duplicate"}, {"op_id": mark["op_id"], "status": "duplicate"}]
     assert count_rows(world.app, OpLog) == ops_before
 
 
@@ -48,14 +48,15 @@ def test_another_device_cannot_take_a_devices_op_id_by_copying_its_clock(world: 
     # The intruder sends an op stamped with the clock the victim's next op will carry.
     forged = compact_op({**mark, "fields": {**mark["fields"], "status": "absent"}}, None)
     del forged["op_id"]
-    taken = api.sync(intruder, [forged]).body["acks"][0]
-    assert taken["status"] == "applied" and taken["op_id"] != mark["op_id"]
+    assert api.sync(intruder, [forged]).body["acks"] == [{"status": "applied"}]
     landed = api.sync(victim, [compact_op(mark, op_key(victim.token))]).body["acks"][0]
     # Not "duplicate": the victim's op is applied (its clock ties the intruder's, hence a conflict).
-    assert landed["op_id"] == mark["op_id"] and landed["status"] in ("applied", "conflict")
+    assert landed["status"] in ("applied", "conflict")
     with world.app.app_context():
         logged = db.session.get(OpLog, mark["op_id"])
         assert logged is not None and logged.device_id == victim.id
+        taken = db.session.get(OpLog, own_op_id(op_key(intruder.token), mark["hlc"]))
+        assert taken is not None and taken.device_id == intruder.id
 
 
 def test_what_cannot_be_worked_out_is_refused_alone_and_changes_nothing(world: World, api: Api) -> None:
@@ -68,9 +69,9 @@ def test_what_cannot_be_worked_out_is_refused_alone_and_changes_nothing(world: W
     del no_clock["hlc"], delete["id"]
     ops_before = count_rows(world.app, OpLog)
     acks = api.sync(device, [delete, no_clock, compact_op(mark, op_key(device.token))]).body["acks"]
-    assert acks[0] == {"op_id": deleted["op_id"], "status": "rejected", "reason": "id must be a lowercase UUID"}
-    assert acks[1] == {"op_id": None, "status": "rejected", "reason": "op_id must be a lowercase UUID"}
-    assert acks[2] == {"op_id": mark["op_id"], "status": "applied"}
+    assert acks == [{"status": "rejected", "reason": "id must be a lowercase UUID"},
+                    {"status": "rejected", "reason": "op_id must be a lowercase UUID"},
+                    {"status": "applied"}]
     assert count_rows(world.app, OpLog) == ops_before + 1
     with world.app.app_context():
         row = db.session.get(Attendance, mark["id"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sync.compact import compact_op, expand_op, op_key, own_op_id
+from sync.compact import compact_ack, compact_op, expand_op, op_key, own_op_id
 from sync.ops import Op, Rejection, parse_op
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
@@ -82,3 +82,14 @@ def test_what_cannot_be_worked_out_is_refused_by_validation(name: str, reason: s
     case = next(c for c in COMPACT["expand"] if c["name"] == name)
     refused = parse_op(expand_op(case["wire"], op_key(case["token"])), NOW_MS)
     assert isinstance(refused, Rejection) and refused.reason == reason
+
+
+@pytest.mark.parametrize(("sent", "expected"), [
+    ({"entity": "attendance", "hlc": "1795444286401-0000-node"}, {"status": "applied"}),
+    ({"op_id": "0196f3a0-0000-7000-8000-00000000000a"}, {"op_id": "0196f3a0-0000-7000-8000-00000000000a",
+                                                         "status": "applied"}),
+    (None, {"op_id": "0196f3a0-0000-7000-8000-00000000000a", "status": "applied"}),
+], ids=["sent without op id", "sent with op id", "not an op"])
+def test_an_ack_leaves_out_the_op_id_only_if_the_op_came_without_one(sent: object, expected: dict[str, Any]) -> None:
+    ack = {"op_id": "0196f3a0-0000-7000-8000-00000000000a", "status": "applied"}
+    assert compact_ack(ack, sent) == expected

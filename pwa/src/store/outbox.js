@@ -181,8 +181,10 @@ export async function settleReply(db, node, sent, reply, nowMs) {
     const touched = new Map();
     /** @type {Promise<unknown>[]} */
     const writes = [];
-    for (const ack of reply.acks) {
-      const entry = byOpId.get(ack.op_id);
+    // An ack without an op id answers an op sent compact: acks come one per op, in order.
+    const inOrder = reply.acks.length === sent.length;
+    for (const [i, ack] of reply.acks.entries()) {
+      const entry = 'op_id' in ack ? byOpId.get(ack.op_id) : inOrder ? sent[i] : undefined;
       if (!entry || !(HELD_BY_SERVER.has(ack.status) || ack.status === 'rejected')) continue;
       writes.push(tx.objectStore('outbox').delete(entry.seq));
       if (ack.status === 'rejected') {
