@@ -6,6 +6,7 @@ A trainer's "absent" for that trainee becomes a conflict to review, not an overw
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,3 +100,16 @@ def test_offline_passkey_confirmation_relayed_by_the_trainer_is_verified(
     trainee.expect_card("sent")
     ops = register.query(lambda: db.session.query(OpLog).filter_by(record_id=confirmation.id).count())
     assert ops == 1
+
+    # The trainer sees the conflict on the roster row too, and keeps "absent" on purpose: that
+    # tap answers the conflict, so the server closes it instead of leaving it to a coordinator.
+    trainer.page.go_back()
+    row = trainer.page.locator(f'[data-testid="roster-row"][data-trainee="{person.trainee_id}"]')
+    expect(row.get_by_test_id("row-conflict")).to_have_attribute("data-cause", "confirmation", timeout=20_000)
+    trainer.mark(person.trainee_id, "Vắng")
+    deadline = time.monotonic() + 30
+    while not register.query(lambda: db.session.get(Conflict, review.id).resolved_at is not None):
+        assert time.monotonic() < deadline, "the trainer's second 'absent' did not close the conflict"
+        time.sleep(0.2)
+    trainer.sync_now()
+    expect(row.get_by_test_id("row-conflict")).to_have_count(0, timeout=20_000)

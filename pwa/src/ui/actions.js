@@ -37,9 +37,12 @@ function upsertDerived(entity, fields) {
  * @param {string} sessionId
  * @param {string} traineeId
  * @param {'present' | 'late' | 'absent' | 'excused'} status
+ * @param {number} [seenRev] the rev of a conflict about this mark the trainer was shown: the
+ *   tap answers it (docs/protocol.md §9.5), so the server can close it
  */
-export function markAttendance(services, sessionId, traineeId, status) {
-  return save(services, [upsertDerived('attendance', { session_id: sessionId, trainee_id: traineeId, status })]);
+export function markAttendance(services, sessionId, traineeId, status, seenRev) {
+  const draft = upsertDerived('attendance', { session_id: sessionId, trainee_id: traineeId, status });
+  return save(services, [seenRev === undefined ? draft : { ...draft, baseRev: seenRev }]);
 }
 
 /**

@@ -1,9 +1,10 @@
 // @ts-check
 /** A session's roster: one tap per trainee for present / late / absent / excused, with counts. */
-import { getRecord, listGroup } from '../../store/queries.js';
+import { getRecord, listGroup, listRecords } from '../../store/queries.js';
 import { markAttendance } from '../actions.js';
 import { ConfirmationBadge, countConfirmed } from '../confirmation-badge.jsx';
 import { clockTime } from '../dates.js';
+import { describeValue } from '../describe.js';
 import { showSaveError } from '../error-banner.jsx';
 import { useQuery, useServices } from '../hooks.js';
 import { formatDay, t } from '../i18n.js';
@@ -21,7 +22,23 @@ async function loadRoster(db, sessionId) {
   const marks = new Map((await listGroup(db, 'attendance', sessionId)).map((a) => [a.fields.trainee_id, a]));
   // The trainees' own confirmations (check-in on their phones), beside the trainer's marks.
   const confirmations = new Map((await listGroup(db, 'confirmation', sessionId)).map((c) => [c.fields.trainee_id, c]));
-  return { session, course, trainees, marks, confirmations };
+  const markIds = new Set([...marks.values()].map((a) => a.id));
+  const conflicts = new Map((await listRecords(db, 'conflict'))
+    .filter((c) => !c.fields.resolved && c.fields.record_entity === 'attendance' && markIds.has(c.fields.record_id))
+    .map((c) => [c.fields.record_id, c]));
+  return { session, course, trainees, marks, confirmations, conflicts };
+}
+
+/**
+ * An open conflict about a trainee's mark, on the row itself: the trainer's next tap there
+ * answers it, so it is sent as made having seen the conflict (its rev as base_rev).
+ * @param {{conflict: {fields: Record<string, any>}}} props
+ */
+function RowConflict({ conflict }) {
+  const { cause, field, winner_value: kept, loser_value: other } = conflict.fields;
+  const text = cause === 'confirmation' ? t('roster.conflict_confirmation')
+    : t('sync.conflict_kept', { kept: describeValue(field, kept), other: describeValue(field, other) });
+  return <p class="row-conflict" data-testid="row-conflict" data-cause={cause ?? ''}>⚠ {text}</p>;
 }
 
 /** @param {{sessionId: string}} props */
@@ -30,7 +47,7 @@ export function RosterScreen({ sessionId }) {
   const roster = useQuery((db) => loadRoster(db, sessionId), [sessionId]);
   if (roster === undefined) return null;
   if (roster === null) return <p class="empty">{t('common.not_found')}</p>;
-  const { session, course, trainees, marks, confirmations } = roster;
+  const { session, course, trainees, marks, confirmations, conflicts } = roster;
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
   for (const tr of trainees) {
     const status = marks.get(tr.id)?.fields.status;
@@ -39,8 +56,9 @@ export function RosterScreen({ sessionId }) {
   const unmarked = trainees.length - STATUSES.reduce((sum, s) => sum + counts[s], 0);
   const confirmed = countConfirmed(confirmations.values());
 
-  /** @param {string} traineeId @param {typeof STATUSES[number]} status */
-  const mark = (traineeId, status) => markAttendance(services, sessionId, traineeId, status).catch(showSaveError);
+  /** @param {string} traineeId @param {typeof STATUSES[number]} status @param {number} [seenRev] */
+  const mark = (traineeId, status, seenRev) => markAttendance(services, sessionId, traineeId, status, seenRev)
+    .catch(showSaveError);
 
   return (
     <section class="screen roster">
@@ -57,6 +75,7 @@ export function RosterScreen({ sessionId }) {
         {trainees.map((tr) => {
           const mine = marks.get(tr.id);
           const confirmation = confirmations.get(tr.id);
+          const conflict = mine ? conflicts.get(mine.id) : undefined;
           return (
             <li key={tr.id} data-testid="roster-row" data-trainee={tr.id} data-status={mine?.fields.status ?? ''}>
               <a class="name" href={`#/course/${session.fields.course_id}/trainee/${tr.id}`}>
@@ -64,10 +83,11 @@ export function RosterScreen({ sessionId }) {
                 {mine?.pending ? <span class="badge" title={t('common.unsent')}>↑</span> : null}
               </a>
               {confirmation ? <ConfirmationBadge row={confirmation} /> : null}
+              {conflict ? <RowConflict conflict={conflict} /> : null}
               <div class="status-buttons" role="group" aria-label={tr.fields.full_name}>
                 {STATUSES.map((s) => (
                   <button type="button" key={s} class={`status ${s} ${mine?.fields.status === s ? 'chosen' : ''}`}
-                    aria-pressed={mine?.fields.status === s} data-status={s} onClick={() => mark(tr.id, s)}>
+                    aria-pressed={mine?.fields.status === s} data-status={s} onClick={() => mark(tr.id, s, conflict?.rev)}>
                     <span aria-hidden="true">{SYMBOLS[s]}</span> {t(`status.${s}`)}
                   </button>
                 ))}
