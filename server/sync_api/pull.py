@@ -23,6 +23,7 @@ class Page:
     changes: list[dict[str, Any]]
     cursor: str
     more: bool
+    restarted: bool  # the pull started over because the scope changed: see pull()
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,16 @@ def pull(actor: Actor, cursor: Cursor | None, limit: int) -> Page:
     merged by rev, anything past `limit` means more are waiting. Revs are unique across
     sources, so a page never ends inside one rev.
 
-    A cursor made under another scope (a course assigned since) starts over from 0,
-    so records that just came into view are sent too.
+    A cursor made under another scope (a course assigned since, or taken away) starts over
+    from 0, so records that just came into view are sent too, and says so: what the device
+    holds and this pull does not send again by its end has left its scope.
     """
     fingerprint = scope_fingerprint(actor)
-    since = cursor.rev if cursor and cursor.fingerprint == fingerprint else 0
+    restarted = cursor is not None and cursor.fingerprint != fingerprint
+    since = cursor.rev if cursor and not restarted else 0
     found = [change for entity in ENTITY_MODELS for change in _records_since(entity, actor, since, limit + 1)]
     found += _conflicts_since(actor, since, limit + 1)
     found.sort(key=lambda change: change["rev"])
     page = found[:limit]
     last = page[-1]["rev"] if page else since
-    return Page(page, make_cursor(last, fingerprint), len(found) > limit)
+    return Page(page, make_cursor(last, fingerprint), len(found) > limit, restarted)

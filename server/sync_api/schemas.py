@@ -66,4 +66,7 @@ class SyncResponse(Schema):
     changes = fields.List(fields.Nested(ChangeSchema), required=True)
     cursor = fields.String(required=True)
     more = fields.Boolean(required=True)
+    restarted = fields.Boolean(required=True, metadata={
+        "description": "true on the first page of a pull started over because the caller's scope changed: "
+                       "records the device holds that this pull does not send again by its end have left its scope"})
     server_hlc = fields.String(required=True)

@@ -46,6 +46,6 @@ def sync() -> ResponseReturnValue:
     page = pull(actor, cursor, limit)
     reply = {"protocol": PROTOCOL_VERSION,
              "acks": [compact_ack(a.to_wire(), sent) for a, sent in zip(acks, body["ops"], strict=True)],
-             "changes": page.changes, "cursor": page.cursor, "more": page.more,
+             "changes": page.changes, "cursor": page.cursor, "more": page.more, "restarted": page.restarted,
              "server_hlc": server_hlc(int(time.time() * 1000))}
     return json_response(reply)

@@ -111,6 +111,27 @@ def test_a_newly_assigned_course_is_pulled_in_full_on_the_next_sync(world: World
             ("trainee", world.ids["trainee_b"])} <= pulled
 
 
+def test_a_course_taken_off_a_trainer_starts_their_pull_over_and_says_so(world: World, api: Api) -> None:
+    coordinator = world.device("coord_a")
+    trainer = world.device("trainer_a")
+    records, cursor = api.pull_all(trainer)
+    assert world.ids["trainee_a"] in _ids(records, "trainee")
+    assert api.sync(trainer, cursor=cursor).body["restarted"] is False, "nothing changed: no restart"
+    course = api.pull_all(coordinator)[0][("course", world.ids["course_a"])]
+    taken_off = op(coordinator, "course", world.ids["course_a"], base_rev=course["rev"], trainer_ids=[])
+    assert api.sync(coordinator, [taken_off]).body["acks"][0]["status"] == "applied"
+
+    first = api.sync(trainer, cursor=cursor, pull_limit=2)
+    assert first.body["restarted"] is True and first.body["more"] is True
+    rest, _ = api.pull_all(trainer)
+    later = api.sync(trainer, cursor=first.body["cursor"])
+    assert later.body["restarted"] is False, "only the first page of the new pull says it started over"
+    sent_again = {(c["entity"], c["id"]) for c in first.body["changes"]} | set(rest)
+    assert ("trainee", world.ids["trainee_a"]) not in sent_again
+    assert ("session", world.ids["session_a"]) not in sent_again
+    assert ("area", world.ids["commune_a"]) in sent_again, "reference data is still in scope"
+
+
 def test_a_trainee_enrolled_later_reaches_the_trainer(world: World, api: Api) -> None:
     coordinator = world.device("coord_p")
     trainer = world.device("trainer_a")

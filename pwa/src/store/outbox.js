@@ -14,6 +14,7 @@ import { makeOp, opProblem } from '../sync/ops.js';
 import { keepClockOffset } from './clock.js';
 import { strictWrite } from './db.js';
 import { getEnrolment, getMeta, setMeta, updateSyncStatus } from './meta.js';
+import { pullEpoch, sweepIfDone } from './scope-sweep.js';
 import { applyChanges, refreshView } from './view.js';
 
 /**
@@ -170,7 +171,7 @@ export async function nextChunk(db, maxOps, maxBytes) {
  * @param {import('./db.js').Db} db
  * @param {string} node the device the reply was asked for
  * @param {Entry[]} sent
- * @param {{acks: any[], changes: any[], cursor: string, server_hlc: string}} reply
+ * @param {{acks: any[], changes: any[], cursor: string, more: boolean, restarted?: boolean, server_hlc: string}} reply
  * @param {number} nowMs
  */
 export async function settleReply(db, node, sent, reply, nowMs) {
@@ -193,9 +194,11 @@ export async function settleReply(db, node, sent, reply, nowMs) {
       touched.set(`${entry.op.entity}/${entry.op.id}`, entry.op);
     }
     await Promise.all(writes);
-    await applyChanges(tx, reply.changes);
+    const epoch = await pullEpoch(tx, reply);
+    await applyChanges(tx, reply.changes, epoch);
     for (const change of reply.changes) touched.delete(`${change.entity}/${change.id}`);
     for (const op of touched.values()) await refreshView(tx, op.entity, op.id);
+    await sweepIfDone(tx, reply, epoch);
     await setMeta(tx, 'cursor', reply.cursor);
     await setMeta(tx, 'hlc', clockAfterReply((await getMeta(tx, 'hlc')) ?? null, reply.server_hlc, nowMs, node));
     await keepClockOffset(tx, reply.server_hlc, nowMs);

@@ -71,8 +71,9 @@ export async function refreshView(tx, entity, id) {
  * awaited one by one, five requests per record made a pull of 2,000 trainees take seconds.
  * @param {any} tx a read-write transaction over records, outbox and view
  * @param {Base[]} changes
+ * @param {number} [epoch] the pull these came in (scope-sweep.js), kept on each record
  */
-export async function applyChanges(tx, changes) {
+export async function applyChanges(tx, changes, epoch = 0) {
   const records = tx.objectStore('records');
   const byRecord = tx.objectStore('outbox').index('by_record');
   const view = tx.objectStore('view');
@@ -91,8 +92,9 @@ export async function applyChanges(tx, changes) {
     if (!base || change.rev >= base.rev) {
       const { entity, id, rev, deleted, fields } = change;
       base = { entity, id, rev, deleted, fields, hlc: change.hlc ?? null };
-      writes.push(records.put(base));
     }
+    // Stamped even when an older copy arrives late: the server sent the record in this pull.
+    writes.push(records.put({ ...base, epoch }));
     bases.set(name, base);
     const row = viewOf(change.entity, change.id, base, pending[i].map((/** @type {any} */ entry) => entry.op));
     writes.push(row ? view.put(row) : view.delete(keys[i]));
