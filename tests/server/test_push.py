@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 
 from server import admin
 from server.extensions import db
-from server.models import Attendance, PushSubscription
+from server.models import Attendance, AuditEntry, PushSubscription
 from server.push.keys import load_keys, private_key_text, public_key_text
 from server.sql_store import now_utc
 from tests.server.conftest import app_for
@@ -339,6 +339,12 @@ def test_subscribing_again_replaces_and_unsubscribing_stops(world: World, api: A
     assert (gone.status, gone.body) == (200, {"removed": True})
     synced(api, trainer_a, mark(world, trainer_a, "a"))
     assert stub.received == []
+    with world.app.app_context():
+        logged = [(e.action, e.actor_user_id, e.actor_device_id, e.details) for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action.like("push.%")).order_by(AuditEntry.id))]
+    assert logged == [("push.subscribed", world.ids["coord_a"], coord_a.id, {"topics": "new_data"}),
+                      ("push.subscribed", world.ids["coord_a"], coord_a.id, {"topics": "conflicts,new_data"}),
+                      ("push.unsubscribed", world.ids["coord_a"], coord_a.id, {})], "the refused removal left none"
 
 
 def test_fieldroll_vapid_makes_a_key_once_and_keeps_it(tmp_path: Path) -> None:
