@@ -26,8 +26,8 @@ def wire_section(rows: list[WireRow]) -> list[str]:
              "device that got ready first (not measured); its answer carries the records back with their "
              "revisions.", "",
              "\"Re-sent\" counts requests the client had to send again because gunicorn closed the idle "
-             "keep-alive connection (`keepalive` in the shipped config) while the previous answer was still crossing the slow "
-             "link; their bytes are included.", "",
+             "keep-alive connection (`keepalive` in the shipped config) while the previous answer was still "
+             "crossing the slow link; their bytes are included.", "",
              "| link | scenario | ops pushed | records pulled | HTTP requests | of which re-sent | bytes up | "
              "bytes down | wall |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]

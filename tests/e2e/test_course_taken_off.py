@@ -32,10 +32,12 @@ def take_course_off(register: Register, session_id: str) -> tuple[tuple[str, str
         assert trainer is not None and session is not None
         course = db.session.get(Course, session.course_id)
         assert course is not None
-        others = [c for c in db.session.scalars(select(Course)) if trainer.id in (c.trainer_ids or []) and c.id != course.id]
-        kept = {e.trainee_id for c in others for e in db.session.scalars(select(Enrollment).where(Enrollment.course_id == c.id))}
-        leaving = [t.full_name for t in db.session.scalars(
-            select(Trainee).join(Enrollment, Enrollment.trainee_id == Trainee.id).where(Enrollment.course_id == course.id))
+        others = [c for c in db.session.scalars(select(Course))
+                  if trainer.id in (c.trainer_ids or []) and c.id != course.id]
+        kept = set(db.session.scalars(select(Enrollment.trainee_id).where(
+            Enrollment.course_id.in_([c.id for c in others]))))
+        leaving = [t.full_name for t in db.session.scalars(select(Trainee).join(
+            Enrollment, Enrollment.trainee_id == Trainee.id).where(Enrollment.course_id == course.id))
             if t.id not in kept]
         admin.apply_as_server([{
             "op_id": str(uuid.uuid4()), "entity": "course", "id": course.id, "hlc": next_server_hlc(), "kind": "upsert",
