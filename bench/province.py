@@ -6,6 +6,7 @@ checks, 2,000 devices) straight into a throwaway PostgreSQL with COPY, migrated 
 own `init_db`; then times each main dashboard view through gunicorn with the shipped config
 (bench/harness.py), for a province coordinator and a commune coordinator, and writes the
 "## Dashboard at province scale (PostgreSQL)" section of bench/RESULTS.md, keeping the others.
+The dashboard's kept counts (server/attendance_counts.py) are filled from the copied rows.
 
 The rows are what the sync path would have written for the records (natural-key ids, a
 unique rev per row, an HLC, `course_trainer` in step with `trainer_ids`, the revision row
@@ -42,6 +43,7 @@ import psycopg
 from bench import results_file
 from bench.harness import LOOPBACK, gunicorn, throwaway_postgres
 from server import create_app
+from server.attendance_counts import recount_all
 from server.database import init_db
 from server.demo_data import NAMES, PROGRAMS, checklist_items
 from server.extensions import db
@@ -308,9 +310,19 @@ def load(url: str, province: Province) -> float:
         for _, definition in indexes:
             conn.execute(definition)
         conn.commit()
+        _count_attended(url)
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")  # what autovacuum does soon after a big load
     return time.perf_counter() - started
+
+
+def _count_attended(url: str) -> None:
+    """Fill the attended counts from the marks just copied, as the apply path would have kept them."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        recount_all()
+        db.session.commit()
+        db.engine.dispose()
 
 
 def already_loaded(url: str) -> bool:
@@ -532,12 +544,16 @@ def section(result: ProvinceResult,
               "are read by index; migration 0008 "
               "indexes the marks counted (live, present or late) so they are read from the index alone, and the "
               "open conflicts; PostgreSQL's JIT is off and working memory 64 MB for these requests (JIT compiled "
-              "the statements for longer than they ran; the grouping spilled to disk).", "",
-              "What is still slow: the province-wide course list and figures read every attendance record of the "
-              "province on each request (about 870,000 live marks present or late), which no index avoids. Under "
-              "300 ms for those needs counts kept as ops are applied (per enrolment and month, adjusted by ±1 when "
-              "a mark changes; server/sql_store.py, which this work did not touch), or caught up on read from the "
-              "rows whose `rev` is newer than the counts'.", ""]
+              "the statements for longer than they ran; the grouping spilled to disk). Then migration 0009: "
+              "attended marks kept per course, trainee and month, and a tally per course, recounted per course by "
+              "the apply path (docs/architecture.md, decision 24; filled here after the COPY); the course list "
+              "reads the tally, the figures read the counts for whole months and the marks only for the days "
+              "around them; the skill figures take each trainee's best level per skill before counting, and "
+              "field health describes its conflicts from plain rows.", "",
+              "What is still slow: the province-wide figures join the province's 100,000 enrolments to their "
+              "trainees and counts, and count distinct trainees per skill over 300,000 skill checks, on each "
+              "request; field health for a province serialises 2,000 phones. See docs/architecture.md, "
+              "\"Known gaps\".", ""]
     return lines
 
 

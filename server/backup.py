@@ -32,6 +32,7 @@ from typing import IO, Any
 from sqlalchemy import Column, Connection, Date, DateTime, Integer, LargeBinary, Table, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from server.attendance_counts import recount_all
 from server.database import begin_write
 from server.extensions import db
 
@@ -72,6 +73,7 @@ def restore(path: Path) -> Summary:
         with gzip.open(path, "rt", encoding="utf-8") as lines:
             summary = _load(lines, conn)
         _reset_sequences(conn)
+        recount_all()  # the counts are the rows', whatever the file held
     except (OSError, EOFError, zlib.error, ValueError) as err:  # ValueError: bad JSON, text, time or base64
         db.session.rollback()
         raise BackupError(f"{path} is damaged or cut short ({type(err).__name__}): nothing was restored") from err

@@ -241,6 +241,33 @@ class Attendance(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
     )
 
 
+class AttendedCount(db.Model):  # type: ignore[name-defined,misc]
+    """Live marks present or late of live sessions, per course, trainee and month of the session.
+
+    Kept by the apply path (server/attendance_counts.py) in the transaction that writes the
+    marks, so the dashboard sums a few rows per enrolment instead of reading every mark.
+    `month` is "YYYY-MM", or ALL_DATES ("*") for the enrolment's total over every date.
+    """
+
+    __tablename__ = "attended_count"
+    course_id: Mapped[str] = uuid_col(primary_key=True)
+    trainee_id: Mapped[str] = uuid_col(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    attended: Mapped[int]
+
+
+class CourseTally(db.Model):  # type: ignore[name-defined,misc]
+    """A course's live enrolments of live trainees and their attended marks, for the course list.
+
+    Kept with `AttendedCount`, from which `attended` is summed; a course without a row has none.
+    """
+
+    __tablename__ = "course_tally"
+    course_id: Mapped[str] = uuid_col(primary_key=True)
+    trainees: Mapped[int]
+    attended: Mapped[int]
+
+
 class SkillCheck(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "skill_check"
     course_id: Mapped[str | None] = uuid_col(nullable=True, index=True)

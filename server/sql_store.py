@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 
+from server.attendance_counts import ChangedCourses
 from server.extensions import db
 from server.models import (
     Conflict,
@@ -76,6 +77,8 @@ class SqlStore:
         # Every op stored in this batch, replayed ones of a trainee merge too: what the
         # after-apply checks (server/checkins/) look at.
         self.saved: list[LoggedOp] = []
+        # The courses whose dashboard counts this batch's writes may change, recounted in `flush_seq`.
+        self.counted = ChangedCourses(rows)
 
     def known_acks(self, op_ids: Sequence[str]) -> dict[str, Ack]:
         """Return the earlier outcome of each op id already received."""
@@ -94,12 +97,17 @@ class SqlStore:
     def history(self, keys: Sequence[Key]) -> dict[Key, list[LoggedOp]]:
         """Return every applied op of each record; load their merge conflicts on the way."""
         self.flush()
-        wanted = set(keys)
+        # A record with no row has no applied op (every applied op writes its record's row in the
+        # same transaction): a batch of new records skips the op_log and conflict queries.
+        absent = {key for key in keys if self.rows.known_absent(*key)}
+        for key in absent:
+            self._conflicts.setdefault(key, {})
+        wanted = set(keys) - absent
         entities = sorted({entity for entity, _ in wanted})
         ids = sorted({record_id for _, record_id in wanted})
         # Every asked-for record gets an entry, empty if it is new: the engine fetches a record
         # it has no entry for, one query per op, which made a batch of new records slow.
-        found: dict[Key, list[LoggedOp]] = {key: [] for key in wanted}
+        found: dict[Key, list[LoggedOp]] = {key: [] for key in (*wanted, *absent)}
         for start in range(0, len(ids), HISTORY_CHUNK):
             chunk = ids[start:start + HISTORY_CHUNK]
             # The entity too, so the (entity, record_id) index serves the query.
@@ -144,9 +152,10 @@ class SqlStore:
         return self._seq
 
     def flush_seq(self) -> None:
-        """Store the counter, the ops not logged yet and the new records; once per batch, before commit."""
+        """Store the counter, the ops not logged yet, the new records and the counts; once per batch, before commit."""
         self.flush()
         self.rows.write_new()
+        self.counted.recount()
         if self._seq is not None:
             revision_row().value = self._seq
 
@@ -203,6 +212,7 @@ class SqlStore:
         is_new = row is None
         if is_new:
             row = self.rows.add_new(state.entity, state.id, self.user_id)
+        self.counted.note(state.entity, row, state.fields, state.deleted)
         for name, value in state.fields.items():
             setattr(row, name, value)
         row.deleted, row.hlc, row.rev = state.deleted, state.hlc, state.rev

@@ -7,14 +7,29 @@ so an attendance rate can never pass 1.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, case, func, literal, null, select, text
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+)
 
+from server.attendance_counts import ALL_DATES, ATTENDED
 from server.extensions import db
-from server.models import Attendance, Course, CourseSession, Enrollment, Trainee
+from server.models import Attendance, AttendedCount, Course, CourseSession, Enrollment, Trainee
 
-ATTENDED = ("present", "late")
 ATTAINED_LEVEL = 2  # "can do alone"
 # A trainee completes a course by attending (present or late) at least this share of its
 # sessions; kept as a percentage so the comparison stays in integers in SQL.
@@ -43,18 +58,68 @@ def sessions_in_range(courses: ColumnElement[bool], date_from: str | None, date_
     return query.subquery("in_range")
 
 
-def attended_by_enrolment(sessions: Subquery) -> Subquery:
-    """Return (course_id, trainee_id, attended): sessions attended per trainee and course.
+def attended_in_range(course_ids: Any, date_from: str | None, date_to: str | None) -> Subquery:
+    """Return (course_id, trainee_id, attended): live sessions attended per trainee of these courses, in range.
 
-    Grouped before matching enrolments: one pass over the marks, hashed by (course, trainee).
+    Read from the kept counts (server/attendance_counts.py) for every whole month in range,
+    and from the marks only for the days at either end that do not fill a month.
     """
-    return (select(sessions.c.course_id, Attendance.trainee_id, func.count().label("attended"))
-            .select_from(Attendance).join(sessions, sessions.c.id == Attendance.session_id)
-            .where(Attendance.deleted.is_(False), Attendance.status.in_(ATTENDED))
-            .group_by(sessions.c.course_id, Attendance.trainee_id).subquery("attended"))
+    counted = (select(AttendedCount.course_id, AttendedCount.trainee_id, AttendedCount.attended)
+               .where(AttendedCount.course_id.in_(course_ids)))
+    if not date_from and not date_to:
+        return counted.where(AttendedCount.month == ALL_DATES).subquery("attended")
+    first, after = whole_months(date_from, date_to)
+    parts: list[Any] = []  # selects of (course_id, trainee_id, attended)
+    windows: list[ColumnElement[bool]] = []
+    if first is None or after is None or first < after:
+        months = counted.where(AttendedCount.month != ALL_DATES)
+        if first is not None:
+            months = months.where(AttendedCount.month >= first.isoformat()[:7])
+        if after is not None:
+            months = months.where(AttendedCount.month < after.isoformat()[:7])
+        parts.append(months)
+        if date_from and first is not None and date_from < first.isoformat():
+            windows.append(and_(CourseSession.date >= date_from, CourseSession.date < first.isoformat()))
+        if date_to and after is not None and date_to >= after.isoformat():
+            windows.append(and_(CourseSession.date >= after.isoformat(), CourseSession.date <= date_to))
+    else:
+        windows.append(and_(CourseSession.date >= date_from, CourseSession.date <= date_to))
+    if windows:
+        parts.append(marks_in(course_ids, or_(*windows)))
+    both = union_all(*parts).subquery("parts")
+    return (select(both.c.course_id, both.c.trainee_id, func.sum(both.c.attended).label("attended"))
+            .group_by(both.c.course_id, both.c.trainee_id).subquery("attended"))
 
 
-def enrolments(sessions: Subquery, courses: list[str]) -> CTE:
+def whole_months(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
+    """Return the first day of the first month wholly in range and the day after the last one's end.
+
+    None where the range is open at that end.
+    """
+    first = after = None
+    if date_from:
+        day = date.fromisoformat(date_from)
+        first = day if day.day == 1 else _next_month(day)
+    if date_to:
+        day = date.fromisoformat(date_to)
+        after = _next_month(day) if (day + timedelta(days=1)).day == 1 else day.replace(day=1)
+    return first, after
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def marks_in(course_ids: Any, dates: ColumnElement[bool]) -> Select[str | None, str | None, int]:
+    """Return (course_id, trainee_id, attended) counted from the marks of the live sessions on `dates`."""
+    return (select(CourseSession.course_id, Attendance.trainee_id, func.count().label("attended"))
+            .select_from(Attendance).join(CourseSession, CourseSession.id == Attendance.session_id)
+            .where(CourseSession.course_id.in_(course_ids), CourseSession.deleted.is_(False), dates,
+                   Attendance.deleted.is_(False), Attendance.status.in_(ATTENDED))
+            .group_by(CourseSession.course_id, Attendance.trainee_id))
+
+
+def enrolments(sessions: Subquery, courses: list[str], date_from: str | None, date_to: str | None) -> CTE:
     """Return one row per enrolment in a course with sessions in range, with what figures need.
 
     Each row: the course's commune, the trainee and their gender, ethnicity and birth year,
@@ -64,7 +129,7 @@ def enrolments(sessions: Subquery, courses: list[str]) -> CTE:
     """
     per_course = (select(sessions.c.course_id, func.count().label("sessions"))
                   .group_by(sessions.c.course_id).subquery("per_course"))
-    attended = attended_by_enrolment(sessions)
+    attended = attended_in_range(courses, date_from, date_to)
     return (select(Course.commune_id, Enrollment.trainee_id, Trainee.gender, Trainee.ethnicity, Trainee.birth_year,
                    per_course.c.sessions, func.coalesce(attended.c.attended, 0).label("attended"))
             .select_from(Enrollment)

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, select, union_all
+from sqlalchemy import Select, Subquery, and_, case, func, select, union_all
 
 from server.dashboard.access import communes_of, live_courses
 from server.dashboard.counting import (
@@ -69,7 +69,7 @@ def figures(actor: Actor, area_id: str | None, date_from: str | None, date_to: s
     # reads a commune's enrolments and skill checks by index instead of all the province's.
     per_course = select(sessions.c.course_id, func.count()).group_by(sessions.c.course_id)
     held: dict[str, int] = {course_id: count for course_id, count in db.session.execute(per_course)}
-    totals, by = breakdowns(sessions, sorted(held), end_year)
+    totals, by = breakdowns(sessions, sorted(held), date_from, date_to, end_year)
     return {"totals": {"courses": len(held), "sessions": sum(held.values()), **totals.figures()},
             "skills": skill_figures(sorted(held)), "by": by}
 
@@ -82,13 +82,14 @@ def age_group(birth_year: int | None, end_year: int) -> str:
     return next((name for lowest, name in AGE_GROUP_LOWEST if age >= lowest), "<25")
 
 
-def breakdowns(sessions: Subquery, courses: list[str], end_year: int) -> tuple[Tally, dict[str, list[dict[str, Any]]]]:
+def breakdowns(sessions: Subquery, courses: list[str], date_from: str | None, date_to: str | None,
+               end_year: int) -> tuple[Tally, dict[str, list[dict[str, Any]]]]:
     """Return the totals and the breakdowns by commune, gender, ethnicity and age group.
 
     One statement: the enrolments once, grouped by the trainee's own record (each trainee in
     one cell, so cells add up to the totals and each breakdown by person) and by commune.
     """
-    rows = enrolments(sessions, courses)
+    rows = enrolments(sessions, courses, date_from, date_to)
     query = union_all(enrolment_figures(rows, "person", "gender", "ethnicity", "birth_year"),
                       enrolment_figures(rows, "commune", "commune_id"))
     total, communes = Tally(), {}
@@ -123,17 +124,8 @@ def commune_rows(communes: dict[str, Tally]) -> list[dict[str, Any]]:
 
 def skill_figures(counted: list[str]) -> list[dict[str, Any]]:
     """Return, per skill, the trainees checked on it and those at the attained level in the courses, by code."""
-    attained = case((SkillCheck.level >= ATTAINED_LEVEL, SkillCheck.trainee_id))
-    query = (select(SkillCheck.skill_code, func.count(func.distinct(SkillCheck.trainee_id)),
-                    func.count(func.distinct(attained)))
-             .select_from(SkillCheck)
-             .join(Enrollment, and_(Enrollment.course_id == SkillCheck.course_id,
-                                    Enrollment.trainee_id == SkillCheck.trainee_id))
-             .join(Trainee, live_enrolment())
-             .where(SkillCheck.deleted.is_(False), SkillCheck.course_id.in_(counted),
-                    Enrollment.course_id.in_(counted))
-             .group_by(SkillCheck.skill_code))
-    counts = {code or "": (assessed, reached) for code, assessed, reached in db.session.execute(query)}
+    counts = {code or "": (int(assessed), int(reached)) for code, assessed, reached in db.session.execute(
+        skill_counts(counted))}
     labels = checklist_labels(counted)
     found = []
     for code in sorted({*counts, *labels} - {""}):
@@ -142,6 +134,29 @@ def skill_figures(counted: list[str]) -> list[dict[str, Any]]:
         found.append({"code": code, "label_vi": label.get("label_vi"), "label_en": label.get("label_en"),
                       "assessed": assessed, "attained": reached, "rate": rate(reached, assessed)})
     return found
+
+
+def skill_counts(counted: list[str]) -> Select[Any]:
+    """Return (skill code, trainees checked, trainees at the attained level) over the live enrolments.
+
+    Each trainee's best level per skill first, then the trainees per skill: hashed, where
+    counting distinct trainees sorted every check. The checks are outer-joined to the live
+    enrolments and the unmatched ones left out of the counts, not the join: on an inner join
+    over (course, trainee) the planner expected a few dozen rows of a province's 300,000 and
+    looked each one up by index.
+    """
+    live = (select(Enrollment.course_id, Enrollment.trainee_id).join(Trainee, live_enrolment())
+            .where(Enrollment.course_id.in_(counted)).subquery("live"))
+    best = (select(SkillCheck.skill_code, SkillCheck.trainee_id,
+                   func.max(case((live.c.trainee_id.is_not(None), SkillCheck.level))).label("level"),
+                   func.count(live.c.trainee_id).label("enrolled"))
+            .outerjoin(live, and_(live.c.course_id == SkillCheck.course_id,
+                                  live.c.trainee_id == SkillCheck.trainee_id))
+            .where(SkillCheck.deleted.is_(False), SkillCheck.course_id.in_(counted))
+            .group_by(SkillCheck.skill_code, SkillCheck.trainee_id).subquery("best"))
+    return (select(best.c.skill_code, func.sum(case((best.c.enrolled > 0, 1), else_=0)),
+                   func.sum(case((best.c.level >= ATTAINED_LEVEL, 1), else_=0)))
+            .group_by(best.c.skill_code).having(func.sum(best.c.enrolled) > 0))
 
 
 def checklist_labels(courses: list[str]) -> dict[str, dict[str, str]]:

@@ -116,6 +116,8 @@ class Abouts:
 
 
 def _rows(model: Any, ids: set[str]) -> dict[str, Any]:
+    """Return the records by id as plain rows: a province's few hundred conflicts need no ORM objects."""
     if not ids:
         return {}
-    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(sorted(ids))))}
+    query = select(*model.__table__.columns).where(model.id.in_(sorted(ids)))
+    return {row.id: row for row in db.session.execute(query)}

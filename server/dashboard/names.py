@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from server.transfers.text import fold as fold_text
 
 
+@lru_cache(maxsize=16384)  # a province's course list sorts 2,500 courses by 150 commune names and their titles
 def fold(text: str | None) -> str:
     """Return text without accents, case or extra spaces: "  Giàng  THỊ Mỷ" → "giang thi my"."""
     return fold_text(text or "")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, select, union_all
+from sqlalchemy import ColumnElement, func, literal, select, union_all
 
 from server.dashboard.access import communes_of, in_communes, live_courses
-from server.dashboard.counting import attended_by_enrolment, live_enrolment, rate, room_to_count, sessions_in_range
+from server.dashboard.counting import rate, room_to_count, sessions_in_range
 from server.dashboard.names import fold, matches
 from server.extensions import db
-from server.models import Area, Course, CourseTrainer, Enrollment, Program, Trainee, User
+from server.models import Area, Course, CourseTally, CourseTrainer, Program, User
 from server.scope import Actor
 
 KIND_ORDER = {"province": 0, "commune": 1, "village": 2}
@@ -52,24 +52,24 @@ def course_summaries(condition: ColumnElement[bool]) -> list[dict[str, Any]]:
 def course_counts(condition: ColumnElement[bool]) -> dict[str, tuple[int, int, int]]:
     """Return (live sessions, enrolled trainees, attendances present or late) per course, in one statement.
 
-    Every date counts, so a course with no session still shows its trainees: the enrolments
-    are counted on their own, not through `enrolments()`, which keeps courses with sessions.
+    Every date counts, so a course with no session still shows its trainees. The trainees and
+    their attendances are the course's kept tally (server/attendance_counts.py), not counted
+    from a province's 100,000 enrolments and their marks on each request.
     """
     sessions = sessions_in_range(condition, None, None)
-    enrolled = (select(Enrollment.course_id, Enrollment.trainee_id).join(Trainee, live_enrolment())
-                .where(Enrollment.course_id.in_(select(Course.id).where(condition))).subquery("enrolled"))
-    attended = attended_by_enrolment(sessions)
     query = union_all(
-        select(literal(0).label("kind"), sessions.c.course_id, func.count()).group_by(sessions.c.course_id),
-        select(literal(1), enrolled.c.course_id, func.count()).group_by(enrolled.c.course_id),
-        select(literal(2), enrolled.c.course_id, func.sum(attended.c.attended))
-        .join(attended, and_(attended.c.course_id == enrolled.c.course_id,
-                             attended.c.trainee_id == enrolled.c.trainee_id))
-        .group_by(enrolled.c.course_id))
+        select(literal(True).label("sessions"), sessions.c.course_id, func.count(), literal(0))
+        .group_by(sessions.c.course_id),
+        select(literal(False), CourseTally.course_id, CourseTally.trainees, CourseTally.attended)
+        .where(CourseTally.course_id.in_(select(Course.id).where(condition))))
     room_to_count()
     counted: dict[str, list[int]] = {}
-    for kind, course_id, count in db.session.execute(query):
-        counted.setdefault(course_id, [0, 0, 0])[kind] = int(count)
+    for is_sessions, course_id, count, attendances in db.session.execute(query):
+        found = counted.setdefault(course_id, [0, 0, 0])
+        if is_sessions:
+            found[0] = int(count)
+        else:
+            found[1:] = [int(count), int(attendances)]
     return {course_id: (found[0], found[1], found[2]) for course_id, found in counted.items()}
 
 

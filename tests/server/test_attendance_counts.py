@@ -1,0 +1,208 @@
+"""The attended counts stay equal to a recount of the marks, whatever writes the marks."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import downgrade
+from sqlalchemy import delete, select
+
+from server.attendance_counts import ALL_DATES, ATTENDED, recount_all
+from server.dashboard.counting import attended_in_range
+from server.database import init_db
+from server.extensions import db
+from server.models import Attendance, AttendedCount, CourseSession, CourseTally, Enrollment, Trainee
+from sync.ids import derived_id
+from tests.server.protocol_client import Api, Device, World, op, server_op
+from tests.server.test_backup import backup_of, kind_of, new_database, restored  # noqa: F401 (a fixture)
+from tests.server.test_trainee_erasure import erase
+
+Counts = dict[tuple[str, str, str], int]
+
+
+def kept(app: Flask) -> Counts:
+    with app.app_context():
+        return {(c.course_id, c.trainee_id, c.month): c.attended for c in db.session.scalars(select(AttendedCount))}
+
+
+def recounted(app: Flask) -> Counts:
+    """Count the marks present or late of live sessions straight from the rows, in Python."""
+    with app.app_context():
+        sessions = {s.id: s for s in db.session.scalars(select(CourseSession))}
+        found: Counter[tuple[str, str, str]] = Counter()
+        for mark in db.session.scalars(select(Attendance)):
+            session = sessions.get(mark.session_id or "")
+            if mark.deleted or mark.status not in ATTENDED or not mark.trainee_id or session is None \
+                    or session.deleted or not session.course_id:
+                continue
+            found[(session.course_id, mark.trainee_id, ALL_DATES)] += 1
+            if session.date:
+                found[(session.course_id, mark.trainee_id, session.date[:7])] += 1
+        return dict(found)
+
+
+def tallies(app: Flask) -> dict[str, tuple[int, int]]:
+    with app.app_context():
+        return {t.course_id: (t.trainees, t.attended) for t in db.session.scalars(select(CourseTally))}
+
+
+def tallied(app: Flask, counts: Counts) -> dict[str, tuple[int, int]]:
+    """Tally each course's live enrolments of live trainees and their attended marks, in Python."""
+    with app.app_context():
+        live = {t.id for t in db.session.scalars(select(Trainee)) if not t.deleted and t.merged_into is None}
+        found: dict[str, tuple[int, int]] = {}
+        for e in db.session.scalars(select(Enrollment)):
+            if e.course_id and not e.deleted and e.trainee_id in live:
+                trainees, attended = found.get(e.course_id, (0, 0))
+                found[e.course_id] = (trainees + 1, attended + counts.get((e.course_id, e.trainee_id, ALL_DATES), 0))
+        return found
+
+
+def assert_counts_right(app: Flask) -> Counts:
+    counts = kept(app)
+    assert counts == recounted(app)
+    assert tallies(app) == tallied(app, counts)
+    return counts
+
+
+def mark(device: Device, world: World, status: str, trainee: str = "trainee_a", session: str = "session_a",
+         kind: str = "upsert") -> dict[str, object]:
+    keys = {"session_id": world.ids[session], "trainee_id": world.ids.get(trainee, trainee)}
+    if kind == "delete":
+        return op(device, "attendance", derived_id("attendance", keys), kind="delete")
+    return op(device, "attendance", status=status, **keys)
+
+
+def applied(api: Api, device: Device, *ops: dict[str, object]) -> None:
+    """Push the ops and check each was applied (a conflict is applied too: it only flags a lost write)."""
+    acks = api.sync(device, list(ops)).body["acks"]
+    assert {a["status"] for a in acks} <= {"applied", "conflict"}, acks
+
+
+def test_marking_unmarking_and_deleting_keep_the_counts_equal_to_a_recount(world: World, api: Api) -> None:
+    trainer = world.device("trainer_a")
+    key = (world.ids["course_a"], world.ids["trainee_a"])
+    applied(api, trainer, mark(trainer, world, "present"))
+    counts = assert_counts_right(world.app)
+    assert counts[(*key, "2026-11")] == counts[(*key, ALL_DATES)] == 1
+    applied(api, trainer, mark(trainer, world, "absent"))
+    assert assert_counts_right(world.app) == {}
+    applied(api, trainer, mark(trainer, world, "late"))
+    assert assert_counts_right(world.app)[(*key, ALL_DATES)] == 1
+    applied(api, trainer, mark(trainer, world, "", kind="delete"))
+    assert assert_counts_right(world.app) == {}
+
+
+def test_a_session_moved_to_another_month_or_deleted_takes_its_counts_along(world: World, api: Api) -> None:
+    trainer = world.device("trainer_a")
+    applied(api, trainer, mark(trainer, world, "present"))
+    applied(api, trainer, op(trainer, "session", world.ids["session_a"], course_id=world.ids["course_a"],
+                             date="2026-12-01", start_time="08:00", place="Nhà văn hoá"))
+    counts = assert_counts_right(world.app)
+    assert (world.ids["course_a"], world.ids["trainee_a"], "2026-12") in counts
+    assert (world.ids["course_a"], world.ids["trainee_a"], "2026-11") not in counts
+    applied(api, trainer, op(trainer, "session", world.ids["session_a"], kind="delete"))
+    assert assert_counts_right(world.app) == {}
+
+
+def test_a_trainee_merge_moves_the_counts_to_the_survivor(world: World, api: Api) -> None:
+    trainer, coordinator = world.device("trainer_a"), world.device("coord_a")
+    twin = str(uuid.uuid4())
+    applied(api, trainer,
+            op(trainer, "trainee", twin, full_name="Giàng Thị A", commune_id=world.ids["commune_a"]),
+            op(trainer, "enrollment", course_id=world.ids["course_a"], trainee_id=twin),
+            mark(trainer, world, "present", trainee=twin))
+    assert (world.ids["course_a"], twin, ALL_DATES) in assert_counts_right(world.app)
+    applied(api, coordinator, op(coordinator, "trainee", twin, merged_into=world.ids["trainee_a"]))
+    counts = assert_counts_right(world.app)
+    assert set(counts) == {(world.ids["course_a"], world.ids["trainee_a"], month) for month in ("2026-11", ALL_DATES)}
+
+
+def test_the_course_tally_follows_enrolments_and_trainees_deleted(world: World, api: Api) -> None:
+    trainer, coordinator = world.device("trainer_a"), world.device("coord_a")
+    course, trainee = world.ids["course_a"], world.ids["trainee_a"]
+    applied(api, trainer, mark(trainer, world, "present"))
+    assert_counts_right(world.app)
+    assert tallies(world.app)[course] == (1, 1)
+    enrolment = derived_id("enrollment", {"course_id": course, "trainee_id": trainee})
+    rev = api.pull_all(trainer)[0][("enrollment", enrolment)]["rev"]
+    applied(api, trainer, op(trainer, "enrollment", enrolment, rev, kind="delete"))
+    assert_counts_right(world.app)
+    assert course not in tallies(world.app)
+    applied(api, trainer, op(trainer, "enrollment", course_id=course, trainee_id=trainee))
+    assert_counts_right(world.app)
+    assert tallies(world.app)[course] == (1, 1)
+    rev = api.pull_all(coordinator)[0][("trainee", trainee)]["rev"]
+    applied(api, coordinator, op(coordinator, "trainee", trainee, rev, kind="delete"))
+    assert_counts_right(world.app)
+    assert course not in tallies(world.app)
+
+
+def test_an_erasure_keeps_the_counts_of_the_marks_it_keeps(world: World, api: Api) -> None:
+    trainer, coordinator = world.device("trainer_a"), world.device("coord_a")
+    applied(api, trainer, mark(trainer, world, "present"))
+    before = assert_counts_right(world.app)
+    assert erase(api, coordinator, world.ids["trainee_a"]).status == 200
+    assert assert_counts_right(world.app) == before != {}
+
+
+def test_a_restore_counts_the_restored_marks_again(world: World, api: Api, tmp_path: Path,
+                                                   new_database: Callable[[str], Flask]) -> None:  # noqa: F811
+    trainer = world.device("trainer_a")
+    applied(api, trainer, mark(trainer, world, "present"))
+    expected = assert_counts_right(world.app)
+    with world.app.app_context():  # counts gone wrong before the backup: the restore must not trust them
+        db.session.execute(delete(AttendedCount))
+        db.session.commit()
+    target = new_database(kind_of(world.app))
+    assert "restored" in restored(target, backup_of(world.app, tmp_path / "fieldroll.backup.gz")).output
+    assert assert_counts_right(target) == expected != {}
+
+
+def test_migrating_to_0009_counts_the_marks_already_there(world: World, api: Api) -> None:
+    trainer = world.device("trainer_a")
+    applied(api, trainer, mark(trainer, world, "present"))
+    expected = assert_counts_right(world.app)
+    with world.app.app_context():
+        downgrade(revision="0008")
+        init_db()
+    assert assert_counts_right(world.app) == expected != {}
+
+
+def test_recounting_everything_changes_nothing(world: World, api: Api) -> None:
+    trainer = world.device("trainer_a")
+    applied(api, trainer, mark(trainer, world, "present"))
+    before = assert_counts_right(world.app)
+    with world.app.app_context():
+        recount_all()
+        db.session.commit()
+    assert assert_counts_right(world.app) == before
+
+
+DATES = ("2026-10-31", "2026-11-01", "2026-11-15", "2026-11-30", "2026-12-01")
+
+
+@pytest.mark.parametrize(("date_from", "date_to"), [
+    (None, None), ("2026-11-01", "2026-11-30"), ("2026-11-02", "2026-11-30"), ("2026-11-01", "2026-11-29"),
+    ("2026-10-31", "2026-12-01"), ("2026-11-15", "2026-11-15"), (None, "2026-11-15"), ("2026-11-15", None),
+    ("2026-11-02", "2026-11-29"), ("2026-12-01", "2026-10-01"), ("2026-10-01", "2026-12-31"),
+])
+def test_a_range_counts_whole_months_from_the_counts_and_the_days_around_them_from_the_marks(
+        world: World, date_from: str | None, date_to: str | None) -> None:
+    course, trainee = world.ids["course_a"], world.ids["trainee_a"]
+    sessions = {world.new_id(f"day_{day}"): day for day in DATES}
+    with world.app.app_context():
+        world.seed(*[server_op("session", session_id, course_id=course, date=day, start_time="08:00", place="Nhà")
+                     for session_id, day in sessions.items()])
+        world.seed(*[server_op("attendance", derived_id("attendance", {"session_id": s, "trainee_id": trainee}),
+                               session_id=s, trainee_id=trainee, status="present") for s in sessions])
+    expected = sum(1 for day in sessions.values()
+                   if (date_from is None or day >= date_from) and (date_to is None or day <= date_to))
+    with world.app.app_context():
+        found = db.session.execute(select(attended_in_range([course], date_from, date_to))).all()
+    assert {(c, t): n for c, t, n in found if n} == ({(course, trainee): expected} if expected else {})
