@@ -45,6 +45,11 @@ class RowCache:
                 self._rows[key] = db.session.get(ENTITY_MODELS[entity], record_id)
         return self._rows[key]
 
+    def known_absent(self, entity: str, record_id: str) -> bool:
+        """Tell, without asking the database, whether a lookup already found no such record."""
+        key = (entity, record_id)
+        return key in self._rows and self._rows[key] is None
+
     def forget(self, entity: str, record_id: str) -> None:
         """Drop a row whose write was rolled back; the next lookup asks the database."""
         self._rows.pop((entity, record_id), None)
@@ -90,11 +95,8 @@ class RowCache:
                 for record_id in chunk:
                     self._rows[(entity, record_id)] = found.get(record_id)
 
-    def prefetch_for_ops(self, raw_ops: Iterable[object]) -> None:
-        """Load the records the ops touch and point at, then the courses of their sessions."""
-        keys: set[Key] = set()
-        for raw in raw_ops:
-            keys.update(_keys_of(raw))
+    def prefetch_for_ops(self, keys: Iterable[Key]) -> None:
+        """Load the records ops touch and point at (`keys_of_ops`), then the courses of their sessions."""
         self.prefetch(keys)
         sessions = [row for (entity, _), row in self._rows.items() if entity == "session" and row is not None]
         self.prefetch(("course", s.course_id) for s in sessions if s.course_id)
@@ -112,6 +114,14 @@ def _columns(entity: str) -> tuple[str, ...]:
     if entity not in _COLUMNS:
         _COLUMNS[entity] = tuple(_table(entity).columns.keys())
     return _COLUMNS[entity]
+
+
+def keys_of_ops(raw_ops: Iterable[object]) -> set[Key]:
+    """Return the records raw ops touch and point at; reading the ops alone, so outside the write lock."""
+    keys: set[Key] = set()
+    for raw in raw_ops:
+        keys.update(_keys_of(raw))
+    return keys
 
 
 def _keys_of(raw: object) -> list[Key]:

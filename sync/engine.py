@@ -69,9 +69,19 @@ class Gate(Protocol):
         """Point an op about a merged-away trainee at the trainee it was merged into."""
 
 
+def parse_batch(raw_ops: Sequence[object], now_ms: int) -> list[Op | Rejection]:
+    """Check the shape of every op; it needs no store, so a server can do it before taking its write lock."""
+    return [parse_op(raw, now_ms) for raw in raw_ops]
+
+
 def apply_batch(store: Store, raw_ops: Sequence[object], gate: Gate, now_ms: int) -> list[Ack]:
     """Apply raw ops in order and return one ack per op, in the same order."""
-    parsed = [parse_op(raw, now_ms) for raw in raw_ops]
+    return apply_parsed(store, raw_ops, parse_batch(raw_ops, now_ms), gate)
+
+
+def apply_parsed(store: Store, raw_ops: Sequence[object], parsed: Sequence[Op | Rejection],
+                 gate: Gate) -> list[Ack]:
+    """Apply ops `parse_batch` checked (`parsed[i]` from `raw_ops[i]`); one ack per op, in order."""
     valid = [gate.redirect(p) for p in parsed if isinstance(p, Op)]
     known = store.known_acks([p.op_id for p in parsed if p.op_id is not None])
     history = store.history(sorted({(op.entity, op.id) for op in valid}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -53,12 +54,16 @@ PULL_EXTRAS = {"confirmation": ("verification", "verification_reason")}
 PULL_WITHHELD = {"confirmation": ("proof",)}
 
 
-def _record_change(entity: str, row: Any) -> dict[str, Any]:
+@cache
+def _pulled_fields(entity: str) -> tuple[str, ...]:
     spec = spec_for(entity)
     assert spec is not None
     withheld = PULL_WITHHELD.get(entity, ())
-    names = [name for name in spec.fields if name not in withheld] + list(PULL_EXTRAS.get(entity, ()))
-    fields = {name: getattr(row, name) for name in names}
+    return tuple(name for name in spec.fields if name not in withheld) + PULL_EXTRAS.get(entity, ())
+
+
+def _record_change(entity: str, row: Any) -> dict[str, Any]:
+    fields = {name: getattr(row, name) for name in _pulled_fields(entity)}
     if entity == "session":
         fields["checkin_secret"] = session_secret(row.id)
     return {"entity": entity, "id": row.id, "rev": row.rev, "deleted": row.deleted, "hlc": row.hlc,
@@ -76,8 +81,10 @@ def _conflict_change(row: Conflict, winner_hlc: str | None) -> dict[str, Any]:
 
 def _records_since(entity: str, actor: Actor, since: int, limit: int) -> list[dict[str, Any]]:
     model: Any = ENTITY_MODELS[entity]
-    query = select(model).where(model.rev > since, visible(entity, actor)).order_by(model.rev).limit(limit)
-    return [_record_change(entity, row) for row in db.session.scalars(query)]
+    # Plain rows of the columns sent, not ORM objects: a page is up to 500 records a sync, read only.
+    columns = [model.__table__.c[name] for name in ("id", "rev", "deleted", "hlc", *_pulled_fields(entity))]
+    query = select(*columns).where(model.rev > since, visible(entity, actor)).order_by(model.rev).limit(limit)
+    return [_record_change(entity, row) for row in db.session.execute(query)]
 
 
 def _conflicts_since(actor: Actor, since: int, limit: int) -> list[dict[str, Any]]:

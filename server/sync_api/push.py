@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,13 +15,23 @@ from server.database import begin_write
 from server.extensions import db
 from server.models import Device, Revision
 from server.push.triggers import after_sync
-from server.row_cache import RowCache
+from server.row_cache import RowCache, keys_of_ops
 from server.scope import Actor, ScopeGate
 from server.sql_store import SqlStore, now_utc, revision_row
-from sync.engine import Ack, apply_batch
+from sync.engine import Ack, Key, apply_parsed, parse_batch
 from sync.hlc import Hlc, parse_hlc, tick
+from sync.ops import Op, Rejection
 
 SERVER_NODE = "server"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch as read before the write lock: the raw ops, each one checked, and the records they name."""
+
+    ops: Sequence[object]
+    parsed: list[Op | Rejection]
+    keys: set[Key]
 
 
 def apply_ops(ops: Sequence[object], actor: Actor, device_id: str | None,
@@ -32,20 +43,24 @@ def apply_ops(ops: Sequence[object], actor: Actor, device_id: str | None,
     who may write what; `keep_rejected=False` stores nothing of a refused op (for an
     endpoint open to anyone, whose junk must not fill the database).
     """
+    # Checking the ops' shapes and finding the records they name needs no database: done before
+    # taking the lock, so other workers can apply their batches meanwhile.
+    batch = Batch(ops, parse_batch(ops, int(time.time() * 1000)), keys_of_ops(ops))
     try:
-        return _apply_under_lock(ops, actor, device_id, gate, keep_rejected, careful=False)
+        return _apply_under_lock(batch, actor, device_id, gate, keep_rejected, careful=False)
     except DBAPIError:
         db.session.rollback()
-        return _apply_under_lock(ops, actor, device_id, gate, keep_rejected, careful=True)
+        return _apply_under_lock(batch, actor, device_id, gate, keep_rejected, careful=True)
 
 
-def _apply_under_lock(ops: Sequence[object], actor: Actor, device_id: str | None, gate: type[ScopeGate],
+def _apply_under_lock(batch: Batch, actor: Actor, device_id: str | None, gate: type[ScopeGate],
                       keep_rejected: bool, careful: bool) -> list[Ack]:
+    ops = batch.ops
     begin_write()
     rows = RowCache()
-    rows.prefetch_for_ops(ops)
+    rows.prefetch_for_ops(batch.keys)
     store = SqlStore(device_id, actor.user_id, rows, careful=careful, keep_rejected=keep_rejected)
-    acks = apply_batch(store, ops, gate(actor, rows), int(time.time() * 1000)) if ops else []
+    acks = apply_parsed(store, ops, batch.parsed, gate(actor, rows)) if ops else []
     after_apply(store, ops, acks)
     store.flush_seq()
     _remember_clock(ops, acks)
