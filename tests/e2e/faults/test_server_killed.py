@@ -14,7 +14,7 @@ from tests.faults.write_lock import LockWatch, WriteLockProbe
 pytestmark = pytest.mark.browser
 
 BATCH = 400  # the app's largest batch (pwa/src/client/sync-client.js MAX_BATCH_OPS): the longest to apply
-BIG_REQUEST_BYTES = 10_000  # a batch of 400 ops, gzipped, is far above this; a pull far below
+BIG_REQUEST_BYTES = 2_000  # a batch of 400 ops, compact and gzipped (~5 KB), is well above; a pull (0.3 KB) below
 KILL_TIMEOUT_S = 60
 SYNC_DEADLINE_S = 90
 KILL_AT = 0.25  # of the time a clean batch held the write lock
