@@ -9,7 +9,7 @@ outside that answers 404, so ids cannot be probed.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, or_, select, true
 
@@ -41,9 +41,13 @@ def people_in_area(actor: Actor) -> ColumnElement[bool]:
 def devices_in_area(actor: Actor) -> list[dict[str, Any]]:
     """Return the devices of the actor's people, the most recently synced first."""
     require_manager(actor)
-    query = (select(Device, User).join(User, User.id == Device.user_id).where(people_in_area(actor))
+    # Plain rows, not ORM objects: a province lists thousands of phones, read only.
+    query = (select(Device.id, Device.label, Device.enrolled_at, Device.last_sync_at, Device.app_version,
+                    Device.pending_ops, Device.revoked_at, User.id.label("owner_id"), User.name.label("owner_name"),
+                    User.role.label("owner_role"))
+             .join(User, User.id == Device.user_id).where(people_in_area(actor))
              .order_by(Device.last_sync_at.desc().nulls_last(), Device.enrolled_at.desc(), Device.id))
-    return [device_info(device, user) for device, user in db.session.execute(query)]
+    return [device_info(row, Owner(row.owner_id, row.owner_name, row.owner_role)) for row in db.session.execute(query)]
 
 
 def revoke_in_area(actor: Actor, device_id: str) -> dict[str, Any]:
@@ -70,7 +74,14 @@ def enrolment_code_in_area(actor: Actor, user_id: str) -> str:
     return create_enrolment_code(user)
 
 
-def device_info(device: Device, user: User) -> dict[str, Any]:
+class Owner(NamedTuple):
+    id: str
+    name: str
+    role: str
+
+
+def device_info(device: Any, user: User | Owner) -> dict[str, Any]:
+    """Describe a device (a `Device` or a row of its columns) and its owner for a coordinator."""
     return {"id": device.id, "label": device.label,
             "owner": {"id": user.id, "name": user.name, "role": user.role},
             "enrolled_at": _utc(device.enrolled_at), "last_sync_at": _utc(device.last_sync_at),
