@@ -14,13 +14,14 @@ them by index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, insert, literal, select, union_all
 
 from server.extensions import db
 from server.models import Attendance, AttendedCount, CourseSession, CourseTally, Enrollment, Trainee
+from server.row_cache import RowCache
 
 ATTENDED = ("present", "late")
 ALL_DATES = "*"  # the month of an enrolment's total over every date
@@ -62,7 +63,7 @@ def _tallied(courses: ColumnElement[bool]) -> Any:
             .group_by(Enrollment.course_id))
 
 
-def _replace(courses: Any) -> None:
+def _replace(courses: Sequence[str] | None) -> None:
     """Count again the courses whose ids `courses` lists (a list, or None for every course)."""
     for model, count, column, counted in (
             (AttendedCount, _counted, CourseSession.course_id, ["course_id", "trainee_id", "month", "attended"]),
@@ -92,7 +93,7 @@ def _counts(status: str | None, deleted: bool) -> bool:
 class ChangedCourses:
     """The courses whose counts a batch's writes may have changed, recounted once before commit."""
 
-    def __init__(self, rows: Any) -> None:
+    def __init__(self, rows: RowCache) -> None:
         self.rows = rows  # the batch's RowCache: a mark's session, to find its course
         self.courses: set[str] = set()
         self.trainees: set[str] = set()  # whose enrolments' courses to recount

@@ -16,6 +16,7 @@ from server.extensions import db
 from server.models import ENTITY_MODELS
 from sync.engine import Key
 from sync.entities import spec_for
+from sync.ids import is_uuid
 
 IN_CHUNK = 500
 
@@ -128,12 +129,14 @@ def _keys_of(raw: object) -> list[Key]:
     if not isinstance(raw, dict) or not isinstance(raw.get("entity"), str):
         return []
     spec = spec_for(raw["entity"])
-    if spec is None or not isinstance(raw.get("id"), str):
+    if spec is None or not is_uuid(raw.get("id")):
         return []
     keys = [(raw["entity"], raw["id"])]
     fields = raw.get("fields") if isinstance(raw.get("fields"), dict) else {}
     for name, field_spec in spec.fields.items():
         value = fields.get(name)
-        if field_spec.refers_to and isinstance(value, str):
+        # Only ids: anything else is refused by validation, and text the database cannot hold
+        # (a lone surrogate) must not reach a query.
+        if field_spec.refers_to and is_uuid(value):
             keys.append((field_spec.refers_to, value))
     return keys

@@ -200,7 +200,9 @@ class SqlStore:
         """Keep a refused op with its reason, unless told to keep nothing refused."""
         if not self.keep_rejected:
             return
+        # A lone surrogate (valid JSON, refused by validation) cannot be stored: kept as "?".
         text = json.dumps(raw, ensure_ascii=False, default=str)[:MAX_KEPT_RAW_CHARS]
+        text = text.encode("utf-8", "replace").decode("utf-8")
         if reason == ERASED_REFUSAL:  # the person asked to be forgotten: keep the op, not their data
             text = redact_raw(text)
         db.session.add(RejectedOp(op_id=op_id, device_id=self.device_id, reason=reason, raw=text,

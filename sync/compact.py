@@ -49,7 +49,7 @@ def expand_op(raw: object, key: str) -> object:
     if not isinstance(raw, dict) or ("op_id" in raw and "id" in raw):
         return raw
     full = dict(raw)
-    if "op_id" not in full and isinstance(full.get("hlc"), str):
+    if "op_id" not in full and _is_text(full.get("hlc")):
         full["op_id"] = own_op_id(key, full["hlc"])
     if "id" not in full:
         record_id = _id_from_key_fields(full)
@@ -74,6 +74,17 @@ def _id_from_key_fields(op: Mapping[str, Any]) -> str | None:
     spec = spec_for(entity)
     if spec is None or spec.derived_id_prefix is None:
         return None
-    if not all(isinstance(fields.get(name), str) for name in spec.natural_key):
+    if not all(_is_text(fields.get(name)) for name in spec.natural_key):
         return None
     return derived_id(entity, fields)
+
+
+def _is_text(value: object) -> bool:
+    """Tell whether `value` is a string a UUIDv5 name can hold: a lone surrogate cannot be encoded."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

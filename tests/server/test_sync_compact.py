@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from server.extensions import db
 from server.models import Attendance, OpLog
 from sync.compact import compact_op, op_key, own_op_id
@@ -76,3 +78,15 @@ def test_what_cannot_be_worked_out_is_refused_alone_and_changes_nothing(world: W
     with world.app.app_context():
         row = db.session.get(Attendance, mark["id"])
         assert row is not None and not row.deleted
+
+
+@pytest.mark.parametrize("sent", ["compact", "in full"])
+def test_an_op_with_a_lone_surrogate_in_an_id_is_refused_alone(world: World, api: Api, sent: str) -> None:
+    device = world.device("trainer_a")
+    good = own_mark(world, device)
+    made = own_mark(world, device)
+    broken = compact_op(made, op_key(device.token)) if sent == "compact" else made
+    broken["fields"] = {**broken["fields"], "trainee_id": "\ud800"}
+    reply = api.sync(device, [broken, compact_op(good, op_key(device.token))])
+    assert reply.status == 200, reply.body
+    assert [a["status"] for a in reply.body["acks"]] == ["rejected", "applied"]

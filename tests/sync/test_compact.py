@@ -93,3 +93,17 @@ def test_what_cannot_be_worked_out_is_refused_by_validation(name: str, reason: s
 def test_an_ack_leaves_out_the_op_id_only_if_the_op_came_without_one(sent: object, expected: dict[str, Any]) -> None:
     ack = {"op_id": "0196f3a0-0000-7000-8000-00000000000a", "status": "applied"}
     assert compact_ack(ack, sent) == expected
+
+
+@pytest.mark.parametrize("broken", ["hlc", "trainee_id"])
+def test_a_lone_surrogate_leaves_the_id_missing_for_validation_to_refuse(broken: str) -> None:
+    case = COMPACT["expand"][0]
+    wire = json.loads(json.dumps(case["wire"]))
+    if broken == "hlc":
+        wire["hlc"] = wire["hlc"][:-1] + "\ud800"
+    else:
+        wire["fields"]["trainee_id"] = "\ud800"
+    expanded = expand_op(wire, op_key(case["token"]))
+    assert isinstance(expanded, dict)
+    assert ("op_id" if broken == "hlc" else "id") not in expanded
+    assert isinstance(parse_op(expanded, NOW_MS), Rejection)

@@ -39,7 +39,8 @@ export async function sweepIfDone(tx, reply, epoch) {
   const unsent = new Set((await tx.objectStore('outbox').getAll())
     .map((/** @type {any} */ entry) => `${entry.op.entity}/${entry.op.id}`));
   const view = tx.objectStore('view');
-  let dropped = 0;
+  /** @type {Promise<unknown>[]} */
+  const deletes = [];
   let waiting = false;
   for (let cursor = await tx.objectStore('records').openCursor(); cursor; cursor = await cursor.continue()) {
     const { entity, id, epoch: stamped } = cursor.value;
@@ -48,10 +49,9 @@ export async function sweepIfDone(tx, reply, epoch) {
       waiting = true;
       continue;
     }
-    cursor.delete();
-    view.delete([entity, id]);
-    dropped += 1;
+    deletes.push(cursor.delete(), view.delete([entity, id]));
   }
+  await Promise.all(deletes);
   await setMeta(tx, SWEEP_KEY, waiting);
-  return dropped;
+  return deletes.length / 2;
 }

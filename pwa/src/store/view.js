@@ -18,7 +18,7 @@ export const GROUP_FIELD = /** @type {Record<string, string>} */ ({
   conflict: 'record_id',
 });
 
-// Sorts before any UUIDv7, so on an exact HLC tie an unsent op wins over the pulled state.
+// Sorts before any op id, so on an exact HLC tie an unsent op wins over the pulled state.
 const BASE_OP_ID = '00000000-0000-0000-0000-000000000000';
 
 /**

@@ -7,7 +7,8 @@
  * fields, and an op made on this phone takes its id from the phone's op key and its clock,
  * which never repeats here. The op key comes from the device token, so the server knows it
  * and no other phone can predict an op id (and pre-empt this phone's op as a "duplicate").
- * Ops are kept and acknowledged in full; only the request body is compact.
+ * Ops are kept in full; only the request body is compact, and the acks of compact ops come
+ * without op ids, matched by position.
  */
 import { v5 } from 'uuid';
 import { specFor } from './entities.js';

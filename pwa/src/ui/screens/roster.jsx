@@ -23,17 +23,27 @@ async function loadRoster(db, sessionId) {
   // The trainees' own confirmations (check-in on their phones), beside the trainer's marks.
   const confirmations = new Map((await listGroup(db, 'confirmation', sessionId)).map((c) => [c.fields.trainee_id, c]));
   const markIds = new Set([...marks.values()].map((a) => a.id));
-  const conflicts = new Map((await listRecords(db, 'conflict'))
-    .filter((c) => !c.fields.resolved && c.fields.record_entity === 'attendance' && markIds.has(c.fields.record_id))
-    .map((c) => [c.fields.record_id, c]));
+  /** @type {Map<string, any[]>} the open conflicts about each mark */
+  const conflicts = new Map();
+  for (const c of await listRecords(db, 'conflict')) {
+    if (c.fields.resolved || c.fields.record_entity !== 'attendance' || !markIds.has(c.fields.record_id)) continue;
+    conflicts.set(c.fields.record_id, [...(conflicts.get(c.fields.record_id) ?? []), c]);
+  }
   return { session, course, trainees, marks, confirmations, conflicts };
 }
 
 /**
- * An open conflict about a trainee's mark, on the row itself: the trainer's next tap there
- * answers it, so it is sent as made having seen the conflict (its rev as base_rev).
- * @param {{conflict: {fields: Record<string, any>}}} props
+ * The open conflicts about a trainee's mark, on the row itself (a passkey confirmation's first):
+ * the trainer's next tap there answers them, so it is sent as made having seen them all (the
+ * greatest of their revs as base_rev, docs/protocol.md §9.5).
+ * @param {{conflicts: {fields: Record<string, any>}[]}} props
  */
+function RowConflicts({ conflicts }) {
+  const shown = [...conflicts].sort((a, b) => Number(b.fields.cause === 'confirmation') - Number(a.fields.cause === 'confirmation'));
+  return <>{shown.map((c, i) => <RowConflict key={i} conflict={c} />)}</>;
+}
+
+/** @param {{conflict: {fields: Record<string, any>}}} props */
 function RowConflict({ conflict }) {
   const { cause, field, winner_value: kept, loser_value: other } = conflict.fields;
   const text = cause === 'confirmation' ? t('roster.conflict_confirmation')
@@ -75,7 +85,8 @@ export function RosterScreen({ sessionId }) {
         {trainees.map((tr) => {
           const mine = marks.get(tr.id);
           const confirmation = confirmations.get(tr.id);
-          const conflict = mine ? conflicts.get(mine.id) : undefined;
+          const open = (mine && conflicts.get(mine.id)) || [];
+          const seenRev = open.length ? Math.max(...open.map((/** @type {any} */ c) => c.rev)) : undefined;
           return (
             <li key={tr.id} data-testid="roster-row" data-trainee={tr.id} data-status={mine?.fields.status ?? ''}>
               <a class="name" href={`#/course/${session.fields.course_id}/trainee/${tr.id}`}>
@@ -83,11 +94,11 @@ export function RosterScreen({ sessionId }) {
                 {mine?.pending ? <span class="badge" title={t('common.unsent')}>↑</span> : null}
               </a>
               {confirmation ? <ConfirmationBadge row={confirmation} /> : null}
-              {conflict ? <RowConflict conflict={conflict} /> : null}
+              {open.length ? <RowConflicts conflicts={open} /> : null}
               <div class="status-buttons" role="group" aria-label={tr.fields.full_name}>
                 {STATUSES.map((s) => (
                   <button type="button" key={s} class={`status ${s} ${mine?.fields.status === s ? 'chosen' : ''}`}
-                    aria-pressed={mine?.fields.status === s} data-status={s} onClick={() => mark(tr.id, s, conflict?.rev)}>
+                    aria-pressed={mine?.fields.status === s} data-status={s} onClick={() => mark(tr.id, s, seenRev)}>
                     <span aria-hidden="true">{SYMBOLS[s]}</span> {t(`status.${s}`)}
                   </button>
                 ))}
