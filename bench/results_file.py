@@ -10,7 +10,10 @@ TARGETS_TABLE = ["| target | measured | met? |", "| --- | --- | --- |"]
 
 
 def section(text: str, heading: str) -> list[str]:
-    """The lines of the section whose heading starts with `heading`, up to the next `## `; [] if none."""
+    """The lines of the section whose heading starts with `heading`, up to the next `## `; [] if none.
+
+    The heading `# ` is the file's title and what follows it up to the first `## `.
+    """
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if line.startswith(heading)), None)
     if start is None:
@@ -26,6 +29,8 @@ def replace_section(text: str, heading: str, new: list[str]) -> str:
     if old:
         at = lines.index(old[0])
         lines[at:at + len(old)] = new
+    elif heading == "# ":
+        lines[0:0] = new
     else:
         at = next((i for i, line in enumerate(lines) if line.startswith(TARGETS_HEADING)), len(lines))
         lines[at:at] = [*new, ""] if new and new[-1] else new

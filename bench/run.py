@@ -89,17 +89,16 @@ def main() -> None:
     args = parser.parse_args()
     for name in ("alembic", "werkzeug"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    started, load_before = time.perf_counter(), os.getloadavg()[0]
-    if args.only:
-        sections, targets = PARTS[args.only]()
-    else:
-        sections, targets = [], []
-        for part in PARTS.values():
-            part_sections, part_targets = part()
-            sections += part_sections
-            targets += part_targets
-        load = f"{load_before:.1f} when the run started, {os.getloadavg()[0]:.1f} when it ended"
-        RESULTS.write_text("\n".join(_header(time.perf_counter() - started, load)) + "\n")
+    started = datetime.now(UTC)
+    sections, targets = [], []
+    for name in [args.only] if args.only else PARTS:
+        part_sections, part_targets = PARTS[name]()
+        sections += part_sections
+        targets += part_targets
+    if not args.only:
+        RESULTS.write_text("")  # a whole run writes the file anew
+    ran = f"`{COMMAND}{f' --only {args.only}' if args.only else ''}`, from {started:%Y-%m-%d %H:%M} UTC"
+    results_file.update([("# ", _preamble()), ("## Machine", _machine_section(ran))], [], RESULTS)
     results_file.update(sections, targets, RESULTS)
     print(RESULTS.read_text())
 
@@ -109,6 +108,7 @@ Part = tuple[list[tuple[str, list[str]]], list[str]]  # (heading, section lines)
 
 def _wire() -> Part:
     print("wire cost, FieldRoll (2G and loopback, then a cut day)...", flush=True)
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     wire = wire_cost.run()
     print("wire cost, PouchDB on the same records...", flush=True)
     try:
@@ -118,6 +118,7 @@ def _wire() -> Part:
         peer = peer_cost.PeerResult({}, [], [], f"{type(error).__name__}: {error}")
     parts = [report_wire.wire_section(wire.rows), report_wire.side_by_side_section(wire.rows, peer),
              report_wire.cut_section(wire.cuts + peer.cuts)]
+    parts[0][1:1] = ["", _note(started, load_before, f"{COMMAND} --only wire")]
     return [(lines[0], lines) for lines in parts], _wire_targets(wire.rows, peer)
 
 
@@ -125,7 +126,7 @@ def _throughput() -> Part:
     print("throughput (1, 50, 200 devices; SQLite, then PostgreSQL)...", flush=True)
     started, load_before = time.perf_counter(), os.getloadavg()[0]
     tp = throughput.run()
-    section = _throughput_section(tp, _tp_note(started, load_before, f"{COMMAND} --only throughput"))
+    section = _throughput_section(tp, _note(started, load_before, f"{COMMAND} --only throughput"))
     return [(THROUGHPUT_HEADING, section)], [row for row in [_ops_target(tp)] if row]
 
 
@@ -144,22 +145,25 @@ def _province() -> Part:
 PARTS = {"wire": _wire, "throughput": _throughput, "pwa": _pwa, "province": _province}
 
 
-def _tp_note(started: float, load_before: float, command: str) -> str:
+def _note(started: float, load_before: float, command: str) -> str:
     return (f"_Measured on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {time.perf_counter() - started:.0f} s "
             f"(rerun alone with `{command}`), on the machine described above; load average (1 min) "
             f"{load_before:.1f} when it started, {os.getloadavg()[0]:.1f} when it ended (other work on the 2 CPUs "
             "slows the server and the client threads alike)._")
 
 
-def _header(total_s: float, load: str) -> list[str]:
+def _preamble() -> list[str]:
     return ["# Benchmark results", "",
-            f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {total_s:.0f} s with `{COMMAND}`. Rerun everything "
-            f"from the repository root with `{COMMAND}` (it rewrites this file; 30 to 40 minutes), or one part "
-            f"with `{COMMAND} --only wire|throughput|pwa|province` (it rewrites that part's sections and "
-            "target rows).", "", "## Machine", "", *_machine(),
-            f"- load average (1 min): {load}; other work on the machine slows the servers, which shows in "
-            "loopback walls and a little in 2G walls, not in requests or bytes", "",
-            results_file.TARGETS_HEADING, "", *results_file.TARGETS_TABLE, ""]
+            f"Each part says when it was measured and under what load. Rerun everything from the repository "
+            f"root with `{COMMAND}` (it rewrites this file; 30 to 40 minutes), or one part with "
+            f"`{COMMAND} --only wire|throughput|pwa|province` (it rewrites that part's sections and target rows).",
+            ""]
+
+
+def _machine_section(ran: str) -> list[str]:
+    return ["## Machine", "", *_machine(),
+            f"- last written by {ran}; other work on the machine slows the servers, which shows in loopback "
+            "walls and a little in 2G walls, not in requests or bytes", ""]
 
 
 def _throughput_section(tp: list[throughput.ThroughputRow], note: str) -> list[str]:
