@@ -74,11 +74,20 @@ PROFILE_NOTE = [
     "a bulk UPDATE for existing records instead of the ORM's (which already batches its UPDATEs), skipping "
     "unchanged fields, and skipping the review query for pairs with no confirmation (its cost is the flush it "
     "triggers, which happens at the end of the batch anyway).",
-    "- Still short of 5,000 ops/s on SQLite with 200 devices: applying stays serial, and what remains per op is "
-    "spread thin: op validation (`parse_op`, 14 to 20%; `is_uuid` builds a `uuid.UUID` per id where a pattern "
-    "would do), the pull after each push (9 to 19%: about ten scoped queries a sync, every change encoded "
-    "to JSON and gzipped), the history read, the ORM's UPDATEs of existing records and compiling the `IN` "
-    "lists; and the pulls, JSON, gzip and the 200 client threads share the same 2 CPUs.",
+    "- Round 3 (2026-12-06): the gunicorn workers, traced, used about one of the two CPUs: throughput was capped "
+    "by how long each request held the write lock, 83 to 117 ms, of which 52 to 63 ms of CPU. Moved out of the "
+    "lock: checking every op's shape and listing the records a batch names (`sync/engine.py` `parse_batch`, "
+    "`server/row_cache.py` `keys_of_ops`). A record the batch's row lookup found absent skips the op-log and "
+    "conflict queries (every applied op writes its record's row). The pull reads plain rows of the columns it "
+    "sends. The client threads run at nice 19, as a phone's own work does not take the server's CPU. CPU under "
+    "the lock per op (profiler, back to back): the mixed load 687 to 468 us, the week offline 1,176 to 1,001 "
+    "us; 200 devices on SQLite, pairs run back to back: 3,113 to 3,603 and 2,652 to 4,133 ops/s. The dashboard "
+    "counts kept by the apply path since (`server/attendance_counts.py`) did not show in the profile.",
+    "- Still short of 5,000 ops/s on SQLite with 200 devices: applying stays serial under the write lock, which "
+    "is still held 50 to 85 ms a request: the check-in review after the batch (about 11 ms of CPU), the SQLite "
+    "COMMIT (about 17 ms: random-UUID indexes touch many pages, about 1.3 MB of WAL written and synced per "
+    "request with `synchronous=FULL`), the merge, the ORM's UPDATEs and the history read. A file lock that "
+    "queued writers across workers measured no better and was taken out.",
     "",
 ]
 
