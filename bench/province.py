@@ -549,11 +549,11 @@ def section(result: ProvinceResult,
               "the apply path (docs/architecture.md, decision 24; filled here after the COPY); the course list "
               "reads the tally, the figures read the counts for whole months and the marks only for the days "
               "around them; the skill figures take each trainee's best level per skill before counting, and "
-              "field health describes its conflicts from plain rows.", "",
+              "field health describes its conflicts and lists the phones from plain rows.", "",
               "What is still slow: the province-wide figures join the province's 100,000 enrolments to their "
               "trainees and counts, and count distinct trainees per skill over 300,000 skill checks, on each "
-              "request; field health for a province serialises 2,000 phones. See docs/architecture.md, "
-              "\"Known gaps\".", ""]
+              "request. Field health for a province is close to the line under load: it serialises 2,000 "
+              "phones. See docs/architecture.md, \"Known gaps\".", ""]
     return lines
 
 
