@@ -180,10 +180,11 @@ def _summary(pairs: list[tuple[WireRow, PeerRow]], others: dict[str, list[tuple[
             "revision of every doc it wants (`_bulk_get`). FieldRoll gzips each chunk, in which the same session, "
             "trainee and course ids recur, sends no id the server can work out (compact ops), and a pull uploads "
             "only its cursor.",
-            "- Bytes down are about even on pushes: pouchdb-server gzips its answers too, and FieldRoll's answer "
-            "acknowledges every op and also sends every pushed record back in full in `changes` (that is how the "
-            "device learns each record's revision for a later edit's `base_rev`). Answering the pushing device "
-            "with revisions only is where FieldRoll's push could still shrink.",
+            "- Bytes down are closest on pushes: pouchdb-server gzips its answers too, and FieldRoll's answer "
+            "acknowledges every op (without its id, by position, for compact ops) and also sends every pushed "
+            "record back in full in `changes` (that is how the device learns each record's revision for a later "
+            "edit's `base_rev`). Answering the pushing device with revisions only is where FieldRoll's push could "
+            "still shrink.",
             "- Wall time on 2G follows round trips and bytes: every request costs at least a 600 ms round trip. "
             + _sentence("; ".join(walls)) + ". There the servers' own speed shows: pouchdb-server keeps "
             "everything in memory, while FieldRoll commits every chunk to SQLite, and FieldRoll's per-op server "
