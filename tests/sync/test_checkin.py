@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 from pathlib import Path
@@ -28,6 +27,7 @@ from sync.checkin import (
     window_of,
 )
 from sync.ids import NAMESPACE
+from tests.sync.vector_files import freshly_written
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 CHECKIN = json.loads((VECTORS / "checkin.json").read_text(encoding="utf-8"))
@@ -53,11 +53,7 @@ def test_constants() -> None:
 
 def test_vectors_are_current() -> None:
     # Regenerate with: python tests/vectors/write_checkin.py
-    spec = importlib.util.spec_from_file_location("write_checkin", VECTORS / "write_checkin.py")
-    assert spec is not None and spec.loader is not None
-    writer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(writer)
-    assert writer.build() == CHECKIN
+    assert freshly_written("write_checkin.py") == CHECKIN
 
 
 @named(CHECKIN["windows"])

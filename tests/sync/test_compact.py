@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 
 from sync.compact import compact_ack, compact_op, expand_op, op_key, own_op_id
 from sync.ops import Op, Rejection, parse_op
+from tests.sync.vector_files import freshly_written
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 COMPACT = json.loads((VECTORS / "compact.json").read_text(encoding="utf-8"))
@@ -27,11 +27,7 @@ def key_for(case: dict[str, Any]) -> str | None:
 
 def test_vectors_are_current() -> None:
     # Regenerate with: python tests/vectors/write_compact.py
-    spec = importlib.util.spec_from_file_location("write_compact", VECTORS / "write_compact.py")
-    assert spec is not None and spec.loader is not None
-    writer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(writer)
-    assert writer.build() == COMPACT
+    assert freshly_written("write_compact.py") == COMPACT
 
 
 @pytest.mark.parametrize("case", COMPACT["op_keys"])
