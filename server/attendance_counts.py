@@ -1,12 +1,14 @@
 """Counts the dashboard reads instead of every mark of a province, kept right by recounting.
 
-`attended_count`: attended marks per course, trainee and month. `course_tally`: per course,
-its live enrolments of live trainees and their attended marks (the course list).
+`attended_count`: attended marks per course, trainee and month. `enrolled_trainee`: each live
+enrolment of a live trainee, with the trainee's gender, ethnicity and birth year (the figures).
+`course_tally`: per course, its live enrolments and their attended marks (the course list).
+`skill_tally`: per course and skill, the enrolled trainees checked and those at the attained level.
 
 They are never adjusted by ±1: the apply path notes the courses whose counts a batch may
-have changed (the old and new course of each mark, session or enrolment written, and the
-courses of a trainee deleted, merged or brought back) and recounts exactly those courses from
-the rows, in the batch's transaction. So the counts equal a recount by construction, whatever
+have changed (the old and new course of each mark, session, enrolment or skill check written,
+and every course of a trainee enrolled, edited, deleted, merged or brought back) and recounts
+exactly those courses from the rows, in the batch's transaction. So the counts equal a recount by construction, whatever
 the write (a mark, a session moved to another month, a trainee merge's replayed marks), and
 recounting twice changes nothing. A course holds a few hundred marks: recounting one reads
 them by index.
@@ -17,18 +19,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, literal, select, union_all
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, or_, select, union_all
 
 from server.extensions import db
-from server.models import Attendance, AttendedCount, CourseSession, CourseTally, Enrollment, Trainee
+from server.models import (
+    Attendance,
+    AttendedCount,
+    CourseSession,
+    CourseTally,
+    EnrolledTrainee,
+    Enrollment,
+    SkillCheck,
+    SkillTally,
+    Trainee,
+)
 from server.row_cache import RowCache
+from server.skill_repeats import recount_all_repeats, recount_repeats
 
 ATTENDED = ("present", "late")
 ALL_DATES = "*"  # the month of an enrolment's total over every date
+ATTAINED_LEVEL = 2  # "can do alone"
 CHUNK = 500
 # The columns whose change can change a count, per entity written (with `deleted`).
 WATCHED = {"attendance": ("session_id", "trainee_id", "status"), "session": ("course_id", "date"),
-           "enrollment": ("course_id", "trainee_id"), "trainee": ("merged_into",)}
+           "enrollment": ("course_id", "trainee_id"), "skill_check": ("course_id", "trainee_id", "skill_code", "level"),
+           "trainee": ("merged_into", "gender", "ethnicity", "birth_year")}
 
 
 def month_of(date_column: Any) -> Any:
@@ -51,23 +66,57 @@ def _counted(courses: ColumnElement[bool]) -> Any:
     return union_all(by_month, in_all)
 
 
-def _tallied(courses: ColumnElement[bool]) -> Any:
-    """Return (course, live enrolments, their attended marks) of the courses matching `courses`."""
-    return (select(Enrollment.course_id, func.count(), func.coalesce(func.sum(AttendedCount.attended), 0))
-            .join(Trainee, and_(Trainee.id == Enrollment.trainee_id, Trainee.deleted.is_(False),
-                                Trainee.merged_into.is_(None)))
+def counted_trainee() -> ColumnElement[bool]:
+    """Return the condition that a trainee counts: live, or erased at their request (docs/privacy.md).
+
+    An erased trainee is tombstoned, yet what they did stays in the province's counts, as a
+    person whose gender, ethnicity and age are not recorded. A merged-away duplicate never counts:
+    its records moved to the survivor.
+    """
+    return and_(Trainee.merged_into.is_(None), or_(Trainee.deleted.is_(False), Trainee.erased_at.is_not(None)))
+
+
+def _enrolled(courses: ColumnElement[bool]) -> Any:
+    """Return the live enrolments of counted trainees in the courses matching `courses`, as enrolled-trainee rows."""
+    return (select(Enrollment.course_id, Enrollment.trainee_id, Trainee.gender, Trainee.ethnicity,
+                   Trainee.birth_year, func.coalesce(AttendedCount.attended, 0))
+            .join(Trainee, and_(Trainee.id == Enrollment.trainee_id, counted_trainee()))
             .outerjoin(AttendedCount, and_(AttendedCount.course_id == Enrollment.course_id,
                                            AttendedCount.trainee_id == Enrollment.trainee_id,
                                            AttendedCount.month == ALL_DATES))
-            .where(courses, Enrollment.deleted.is_(False))
-            .group_by(Enrollment.course_id))
+            .where(courses, Enrollment.deleted.is_(False)))
+
+
+def _tallied(courses: ColumnElement[bool]) -> Any:
+    """Return (course, live enrolments, their attended marks) of the courses matching `courses`."""
+    return (select(EnrolledTrainee.course_id, func.count(), func.sum(EnrolledTrainee.attended))
+            .where(courses).group_by(EnrolledTrainee.course_id))
+
+
+def _skills(courses: ColumnElement[bool]) -> Any:
+    """Return (course, skill code, trainees checked, trainees attained) of the courses matching `courses`."""
+    attained = func.sum(case((SkillCheck.level >= ATTAINED_LEVEL, 1), else_=0))
+    return (select(SkillCheck.course_id, SkillCheck.skill_code, func.count(), attained)
+            .join(EnrolledTrainee, and_(EnrolledTrainee.course_id == SkillCheck.course_id,
+                                        EnrolledTrainee.trainee_id == SkillCheck.trainee_id))
+            .where(courses, SkillCheck.deleted.is_(False), SkillCheck.skill_code.is_not(None))
+            .group_by(SkillCheck.course_id, SkillCheck.skill_code))
+
+
+# Each kept table in the order it is counted (each reads the ones before it), with what it is
+# counted from: the query, the course column of its source, and the columns it fills.
+KEPT: tuple[tuple[Any, Any, Any, list[str]], ...] = (
+    (AttendedCount, _counted, CourseSession.course_id, ["course_id", "trainee_id", "month", "attended"]),
+    (EnrolledTrainee, _enrolled, Enrollment.course_id,
+     ["course_id", "trainee_id", "gender", "ethnicity", "birth_year", "attended"]),
+    (CourseTally, _tallied, EnrolledTrainee.course_id, ["course_id", "trainees", "attended"]),
+    (SkillTally, _skills, SkillCheck.course_id, ["course_id", "skill_code", "assessed", "attained"]),
+)
 
 
 def _replace(courses: Sequence[str] | None) -> None:
     """Count again the courses whose ids `courses` lists (a list, or None for every course)."""
-    for model, count, column, counted in (
-            (AttendedCount, _counted, CourseSession.course_id, ["course_id", "trainee_id", "month", "attended"]),
-            (CourseTally, _tallied, Enrollment.course_id, ["course_id", "trainees", "attended"])):
+    for model, count, column, counted in KEPT:
         chosen = model.course_id.is_not(None) if courses is None else model.course_id.in_(courses)
         db.session.execute(delete(model).where(chosen).execution_options(synchronize_session=False))
         source = column.is_not(None) if courses is None else column.in_(courses)
@@ -75,7 +124,7 @@ def _replace(courses: Sequence[str] | None) -> None:
 
 
 def recount(course_ids: Iterable[str]) -> None:
-    """Count again the marks and enrolments of these courses: four statements per 500 courses."""
+    """Count again the marks, enrolments and skill checks of these courses: eight statements per 500 courses."""
     wanted = sorted(set(course_ids))
     for start in range(0, len(wanted), CHUNK):
         _replace(wanted[start:start + CHUNK])
@@ -84,6 +133,7 @@ def recount(course_ids: Iterable[str]) -> None:
 def recount_all() -> None:
     """Count everything again (after a restore, or to repair the counts)."""
     _replace(None)
+    recount_all_repeats()
 
 
 def _counts(status: str | None, deleted: bool) -> bool:
@@ -97,6 +147,7 @@ class ChangedCourses:
         self.rows = rows  # the batch's RowCache: a mark's session, to find its course
         self.courses: set[str] = set()
         self.trainees: set[str] = set()  # whose enrolments' courses to recount
+        self.checked: set[str] = set()  # whose repeated skill checks to select again (server/skill_repeats.py)
 
     def note(self, entity: str, row: Any, fields: dict[str, Any], deleted: bool) -> None:
         """Note the courses of a record about to be written, before and after, if a counted column changes.
@@ -113,8 +164,10 @@ class ChangedCourses:
             return
         if entity == "attendance" and not (_counts(before[2], bool(row.deleted)) or _counts(after[2], deleted)):
             return  # an absent mark that stays uncounted
-        if entity in ("session", "enrollment"):
+        if entity in ("session", "enrollment", "skill_check"):
             self.courses.update(course_id for course_id in (before[0], after[0]) if course_id)
+            if entity != "session":
+                self.checked.update(trainee_id for trainee_id in (before[1], after[1]) if trainee_id)
             return
         if entity == "trainee":
             self.trainees.add(row.id)
@@ -127,12 +180,24 @@ class ChangedCourses:
         return (session.course_id if session is not None else None) or ""
 
     def recount(self) -> None:
-        """Recount the noted courses (the caller has stored the batch's rows), then forget them."""
-        if not (self.courses or self.trainees):
+        """Recount the noted courses and trainees (the caller has stored the batch's rows), then forget them."""
+        if not (self.courses or self.trainees or self.checked):
             return
-        changed, trainees, self.courses, self.trainees = self.courses, sorted(self.trainees), set(), set()
+        courses, trainees, checked = self.courses, self.trainees, self.checked
+        self.courses, self.trainees, self.checked = set(), set(), set()
         db.session.flush()
-        for start in range(0, len(trainees), CHUNK):
-            changed.update(course_id for course_id in db.session.scalars(select(Enrollment.course_id).where(
-                Enrollment.trainee_id.in_(trainees[start:start + CHUNK]))) if course_id)
-        recount(changed)
+        recount_trainees(trainees, courses, checked)
+
+
+def recount_trainees(trainee_ids: Iterable[str], courses: Iterable[str] = (), checked: Iterable[str] = ()) -> None:
+    """Recount every course of these trainees and `courses`, then the repeated checks of all of them and `checked`.
+
+    The courses first: the repeated checks read their enrolled-trainee rows.
+    """
+    trainees = sorted(set(trainee_ids))
+    changed = set(courses)
+    for start in range(0, len(trainees), CHUNK):
+        changed.update(course_id for course_id in db.session.scalars(select(Enrollment.course_id).where(
+            Enrollment.trainee_id.in_(trainees[start:start + CHUNK]))) if course_id)
+    recount(changed)
+    recount_repeats({*trainees, *checked})

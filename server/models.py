@@ -268,6 +268,52 @@ class CourseTally(db.Model):  # type: ignore[name-defined,misc]
     attended: Mapped[int]
 
 
+class EnrolledTrainee(db.Model):  # type: ignore[name-defined,misc]
+    """A live enrolment of a live trainee, with what the province's figures group and count it by.
+
+    Kept with `AttendedCount` (server/attendance_counts.py), so the figures read one narrow row
+    per enrolment instead of joining enrolments, trainees and counts: the trainee's gender,
+    ethnicity and birth year, and their attended marks in the course over every date.
+    """
+
+    __tablename__ = "enrolled_trainee"
+    course_id: Mapped[str] = uuid_col(primary_key=True)
+    trainee_id: Mapped[str] = uuid_col(primary_key=True)
+    gender: Mapped[str | None] = mapped_column(String(10))
+    ethnicity: Mapped[str | None] = mapped_column(String(200))
+    birth_year: Mapped[int | None]
+    attended: Mapped[int]
+
+
+class SkillTally(db.Model):  # type: ignore[name-defined,misc]
+    """Per course and skill code: its live enrolled trainees with a live check, and those at the attained level.
+
+    Kept with `EnrolledTrainee`; a trainee counts once per course (one check per course, trainee
+    and skill).
+    """
+
+    __tablename__ = "skill_tally"
+    course_id: Mapped[str] = uuid_col(primary_key=True)
+    skill_code: Mapped[str] = mapped_column(String(200), primary_key=True)
+    assessed: Mapped[int]
+    attained: Mapped[int]
+
+
+class RepeatedCheck(db.Model):  # type: ignore[name-defined,misc]
+    """A live check of a live enrolled trainee on a skill they are checked on in another course too.
+
+    Kept per trainee by the apply path (server/skill_repeats.py). The figures count a trainee
+    once per skill: they sum the courses' `SkillTally` and take off the repeats read from here,
+    a few rows, instead of counting distinct trainees over every check of a province.
+    """
+
+    __tablename__ = "repeated_check"
+    trainee_id: Mapped[str] = uuid_col(primary_key=True)
+    skill_code: Mapped[str] = mapped_column(String(200), primary_key=True)
+    course_id: Mapped[str] = uuid_col(primary_key=True)
+    level: Mapped[int | None]
+
+
 class SkillCheck(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "skill_check"
     course_id: Mapped[str | None] = uuid_col(nullable=True, index=True)

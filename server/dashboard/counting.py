@@ -1,7 +1,7 @@
 """What counts, as SQL pieces the rosters and the figures share (docs/dashboard.md §2).
 
 Only live records count: a deleted or merged-away trainee, a deleted enrolment, session or
-attendance never does. Attendance counts only for trainees enrolled in the session's course,
+attendance never does; a trainee erased at their request does (server/attendance_counts.py). Attendance counts only for trainees enrolled in the session's course,
 so an attendance rate can never pass 1.
 """
 
@@ -28,9 +28,8 @@ from sqlalchemy import (
 
 from server.attendance_counts import ALL_DATES, ATTENDED
 from server.extensions import db
-from server.models import Attendance, AttendedCount, Course, CourseSession, Enrollment, Trainee
+from server.models import Attendance, AttendedCount, Course, CourseSession, EnrolledTrainee, Enrollment, Trainee
 
-ATTAINED_LEVEL = 2  # "can do alone"
 # A trainee completes a course by attending (present or late) at least this share of its
 # sessions; kept as a percentage so the comparison stays in integers in SQL.
 COMPLETION_PERCENT = 80
@@ -47,8 +46,8 @@ def live_enrolment() -> ColumnElement[bool]:
 
 
 def sessions_in_range(courses: ColumnElement[bool], date_from: str | None, date_to: str | None) -> Subquery:
-    """Return the live sessions (id, course_id) of the courses matching `courses`, between the dates."""
-    query = (select(CourseSession.id, CourseSession.course_id)
+    """Return the live sessions (id, course_id, commune_id) of the courses matching `courses`, between the dates."""
+    query = (select(CourseSession.id, CourseSession.course_id, Course.commune_id)
              .join(Course, Course.id == CourseSession.course_id)
              .where(courses, CourseSession.deleted.is_(False)))
     if date_from:
@@ -66,8 +65,6 @@ def attended_in_range(course_ids: Any, date_from: str | None, date_to: str | Non
     """
     counted = (select(AttendedCount.course_id, AttendedCount.trainee_id, AttendedCount.attended)
                .where(AttendedCount.course_id.in_(course_ids)))
-    if not date_from and not date_to:
-        return counted.where(AttendedCount.month == ALL_DATES).subquery("attended")
     first, after = whole_months(date_from, date_to)
     parts: list[Any] = []  # selects of (course_id, trainee_id, attended)
     windows: list[ColumnElement[bool]] = []
@@ -123,23 +120,29 @@ def enrolments(sessions: Subquery, courses: list[str], date_from: str | None, da
     """Return one row per enrolment in a course with sessions in range, with what figures need.
 
     Each row: the course's commune, the trainee and their gender, ethnicity and birth year,
-    the course's sessions in range and how many of them the trainee attended. Materialised,
-    so the groupings that read it scan the attendance once. `courses`, the ids of the courses
-    with sessions in range, tells the planner how few enrolments a commune has.
+    the course's sessions in range and how many of them the trainee attended. Read from the
+    kept enrolled-trainee rows (server/attendance_counts.py), and over a date range from the
+    attended counts too. Materialised, so the groupings that read it compute it once.
+    `courses`, the ids of the courses with sessions in range, tells the planner how few
+    enrolments a commune has.
     """
-    per_course = (select(sessions.c.course_id, func.count().label("sessions"))
-                  .group_by(sessions.c.course_id).subquery("per_course"))
-    attended = attended_in_range(courses, date_from, date_to)
-    return (select(Course.commune_id, Enrollment.trainee_id, Trainee.gender, Trainee.ethnicity, Trainee.birth_year,
-                   per_course.c.sessions, func.coalesce(attended.c.attended, 0).label("attended"))
-            .select_from(Enrollment)
-            .join(per_course, per_course.c.course_id == Enrollment.course_id)
-            .join(Trainee, live_enrolment())
-            .join(Course, Course.id == Enrollment.course_id)
-            .where(Enrollment.course_id.in_(courses))
-            .outerjoin(attended, and_(attended.c.course_id == Enrollment.course_id,
-                                      attended.c.trainee_id == Enrollment.trainee_id))
-            .cte("enrolments").prefix_with("MATERIALIZED"))
+    per_course = (select(sessions.c.course_id, sessions.c.commune_id, func.count().label("sessions"))
+                  .group_by(sessions.c.course_id, sessions.c.commune_id).subquery("per_course"))
+    rows = EnrolledTrainee
+    if date_from or date_to:
+        in_range = attended_in_range(courses, date_from, date_to)
+        attended: ColumnElement[int] = func.coalesce(in_range.c.attended, 0)
+    else:
+        attended = rows.attended
+    query = (select(per_course.c.commune_id, rows.trainee_id, rows.gender, rows.ethnicity, rows.birth_year,
+                    per_course.c.sessions, attended.label("attended"))
+             .select_from(rows)
+             .join(per_course, per_course.c.course_id == rows.course_id)
+             .where(rows.course_id.in_(courses)))
+    if date_from or date_to:
+        query = query.outerjoin(in_range, and_(in_range.c.course_id == rows.course_id,
+                                               in_range.c.trainee_id == rows.trainee_id))
+    return query.cte("enrolments").prefix_with("MATERIALIZED")
 
 
 def room_to_count() -> None:
@@ -164,21 +167,29 @@ def without_jit() -> bool:
     return True
 
 
-def enrolment_figures(rows: CTE, kind: str, *group_by: str) -> Select[Any]:
-    """Return the figures of the enrolments `rows`, one row per group, tagged with `kind`.
+def enrolment_figures(rows: CTE, kind: str, *group_by: str) -> list[Select[Any]]:
+    """Return the figures of the enrolments `rows`, one row per group, tagged with `kind`, in two selects.
 
     Each row: kind, the four grouping columns (NULL where not grouped by), then person_times,
     reached (distinct trainees who attended), expected (Σ sessions in range), completed
-    (enrolments at or above the completion share) and enrolled.
+    (enrolments at or above the completion share) and enrolled. The first select sums what adds
+    up and leaves reached 0; the second counts reached alone and leaves the rest 0, over the
+    distinct trainees who attended: hashed, where counting them distinct sorted each group.
     """
+    grouped = [rows.c[name] for name in group_by]
     keys = [(rows.c[name] if name in group_by else null()).label(name) for name in GROUP_COLUMNS]
     completed = case((rows.c.attended * 100 >= rows.c.sessions * COMPLETION_PERCENT, 1), else_=0)
-    reached = func.count(func.distinct(case((rows.c.attended > 0, rows.c.trainee_id))))
-    return (select(literal(kind).label("kind"), *keys,
-                   func.sum(rows.c.attended).label("person_times"), reached.label("reached"),
+    sums = (select(literal(kind).label("kind"), *keys,
+                   func.sum(rows.c.attended).label("person_times"), literal(0).label("reached"),
                    func.sum(rows.c.sessions).label("expected"), func.sum(completed).label("completed"),
                    func.count().label("enrolled"))
-            .group_by(*[rows.c[name] for name in group_by]))
+            .group_by(*grouped))
+    attended = select(*grouped, rows.c.trainee_id).where(rows.c.attended > 0).distinct().subquery(f"{kind}_reached")
+    reached_keys = [(attended.c[name] if name in group_by else null()).label(name) for name in GROUP_COLUMNS]
+    reached = (select(literal(kind).label("kind"), *reached_keys, literal(0), func.count(), literal(0), literal(0),
+                      literal(0))
+               .group_by(*[attended.c[name] for name in group_by]))
+    return [sums, reached]
 
 
 def rate(part: int | None, whole: int | None) -> float | None:

@@ -12,21 +12,20 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, func, select, union_all
+from sqlalchemy import Select, Subquery, case, func, select, union_all
 
+from server.attendance_counts import ATTAINED_LEVEL
 from server.dashboard.access import communes_of, live_courses
 from server.dashboard.counting import (
-    ATTAINED_LEVEL,
     enrolment_figures,
     enrolments,
-    live_enrolment,
     rate,
     room_to_count,
     sessions_in_range,
 )
 from server.demo_data import local_today
 from server.extensions import db
-from server.models import Area, Checklist, Course, Enrollment, SkillCheck, Trainee
+from server.models import Area, Checklist, Course, RepeatedCheck, SkillTally
 from server.scope import Actor
 from sync.entities import GENDERS
 
@@ -90,15 +89,14 @@ def breakdowns(sessions: Subquery, courses: list[str], date_from: str | None, da
     one cell, so cells add up to the totals and each breakdown by person) and by commune.
     """
     rows = enrolments(sessions, courses, date_from, date_to)
-    query = union_all(enrolment_figures(rows, "person", "gender", "ethnicity", "birth_year"),
-                      enrolment_figures(rows, "commune", "commune_id"))
+    query = union_all(*enrolment_figures(rows, "person", "gender", "ethnicity", "birth_year"),
+                      *enrolment_figures(rows, "commune", "commune_id"))
     total, communes = Tally(), {}
     groups: dict[str, dict[str, Tally]] = {"gender": {key: Tally() for key in GENDER_KEYS},
                                            "ethnicity": {}, "age_group": {key: Tally() for key in AGE_GROUPS}}
     for row in db.session.execute(query):
         if row.kind == "commune":
-            communes[row.commune_id] = Tally()
-            communes[row.commune_id].add(row)
+            communes.setdefault(row.commune_id, Tally()).add(row)
             continue
         keys = {"gender": row.gender if row.gender in GENDERS else UNKNOWN,
                 "ethnicity": (row.ethnicity or "").strip() or UNKNOWN,
@@ -124,8 +122,7 @@ def commune_rows(communes: dict[str, Tally]) -> list[dict[str, Any]]:
 
 def skill_figures(counted: list[str]) -> list[dict[str, Any]]:
     """Return, per skill, the trainees checked on it and those at the attained level in the courses, by code."""
-    counts = {code or "": (int(assessed), int(reached)) for code, assessed, reached in db.session.execute(
-        skill_counts(counted))}
+    counts = skill_counts(counted)
     labels = checklist_labels(counted)
     found = []
     for code in sorted({*counts, *labels} - {""}):
@@ -136,27 +133,31 @@ def skill_figures(counted: list[str]) -> list[dict[str, Any]]:
     return found
 
 
-def skill_counts(counted: list[str]) -> Select[Any]:
-    """Return (skill code, trainees checked, trainees at the attained level) over the live enrolments.
+def skill_counts(counted: list[str]) -> dict[str, tuple[int, int]]:
+    """Return, per skill code, the trainees checked on it in the courses and those at the attained level.
 
-    Each trainee's best level per skill first, then the trainees per skill: hashed, where
-    counting distinct trainees sorted every check. The checks are outer-joined to the live
-    enrolments and the unmatched ones left out of the counts, not the join: on an inner join
-    over (course, trainee) the planner expected a few dozen rows of a province's 300,000 and
-    looked each one up by index.
+    Summed from the courses' kept tallies, which count a trainee once per course; a trainee
+    checked on a skill in several of the courses is then taken off all but once, from the kept
+    repeated checks (server/skill_repeats.py).
     """
-    live = (select(Enrollment.course_id, Enrollment.trainee_id).join(Trainee, live_enrolment())
-            .where(Enrollment.course_id.in_(counted)).subquery("live"))
-    best = (select(SkillCheck.skill_code, SkillCheck.trainee_id,
-                   func.max(case((live.c.trainee_id.is_not(None), SkillCheck.level))).label("level"),
-                   func.count(live.c.trainee_id).label("enrolled"))
-            .outerjoin(live, and_(live.c.course_id == SkillCheck.course_id,
-                                  live.c.trainee_id == SkillCheck.trainee_id))
-            .where(SkillCheck.deleted.is_(False), SkillCheck.course_id.in_(counted))
-            .group_by(SkillCheck.skill_code, SkillCheck.trainee_id).subquery("best"))
-    return (select(best.c.skill_code, func.sum(case((best.c.enrolled > 0, 1), else_=0)),
-                   func.sum(case((best.c.level >= ATTAINED_LEVEL, 1), else_=0)))
-            .group_by(best.c.skill_code).having(func.sum(best.c.enrolled) > 0))
+    tallied = (select(SkillTally.skill_code, func.sum(SkillTally.assessed), func.sum(SkillTally.attained))
+               .where(SkillTally.course_id.in_(counted)).group_by(SkillTally.skill_code))
+    counts = {code: (int(assessed), int(attained)) for code, assessed, attained in db.session.execute(tallied)}
+    for code, assessed, attained in db.session.execute(repeats(counted)):
+        before = counts[code]
+        counts[code] = (before[0] - int(assessed), before[1] - int(attained))
+    return counts
+
+
+def repeats(counted: list[str]) -> Select[Any]:
+    """Return (skill code, checks beyond each trainee's first, attained checks beyond their first) in the courses."""
+    attained = func.sum(case((RepeatedCheck.level >= ATTAINED_LEVEL, 1), else_=0))
+    twice = (select(RepeatedCheck.skill_code, func.count().label("checks"), attained.label("attained"))
+             .where(RepeatedCheck.course_id.in_(counted))
+             .group_by(RepeatedCheck.skill_code, RepeatedCheck.trainee_id).having(func.count() > 1).subquery("twice"))
+    beyond_first = case((twice.c.attained > 1, twice.c.attained - 1), else_=0)
+    return (select(twice.c.skill_code, func.sum(twice.c.checks - 1), func.sum(beyond_first))
+            .group_by(twice.c.skill_code))
 
 
 def checklist_labels(courses: list[str]) -> dict[str, dict[str, str]]:

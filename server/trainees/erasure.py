@@ -2,7 +2,8 @@
 
 What a province reports stays true: the trainee's record, enrolments, marks and skill levels
 stay, tied to an id that no longer names anyone, so counts and rates do not change (breakdowns
-by gender or ethnicity count them as "not recorded"). The record is tombstoned with a server op,
+by gender or ethnicity count them as "not recorded"; server/attendance_counts.py counts erased
+trainees). The record is tombstoned with a server op,
 so every device that holds it drops it at its next pull, and it is closed: a later edit of it
 from a phone still offline is refused and its personal fields are not kept (sql_store.py).
 """
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 
 from server import audit
+from server.attendance_counts import recount_trainees
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Conflict, OpLog, Passkey, RejectedOp, Trainee, WebAuthnCeremony
@@ -36,6 +38,8 @@ def erase_trainee(actor: Actor, device_id: str | None, trainee: Trainee) -> dict
         for name in PERSONAL_FIELDS:
             setattr(person, name, None)
         person.erased_at = when
+    db.session.flush()
+    recount_trainees(ids)  # the dashboard's kept rows still counted them with their gender, age, ethnicity
     summary = {
         "trainee_id": trainee.id,
         "erased_at": when.isoformat(),

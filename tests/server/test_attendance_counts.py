@@ -16,7 +16,18 @@ from server.attendance_counts import ALL_DATES, ATTENDED, recount_all
 from server.dashboard.counting import attended_in_range
 from server.database import init_db
 from server.extensions import db
-from server.models import Attendance, AttendedCount, CourseSession, CourseTally, Enrollment, Trainee
+from server.models import (
+    Attendance,
+    AttendedCount,
+    CourseSession,
+    CourseTally,
+    EnrolledTrainee,
+    Enrollment,
+    RepeatedCheck,
+    SkillCheck,
+    SkillTally,
+    Trainee,
+)
 from sync.ids import derived_id
 from tests.server.protocol_client import Api, Device, World, op, server_op
 from tests.server.test_backup import backup_of, kind_of, new_database, restored  # noqa: F401 (a fixture)
@@ -46,15 +57,20 @@ def recounted(app: Flask) -> Counts:
         return dict(found)
 
 
+def counts_as_a_person(trainee: Trainee) -> bool:
+    """Live, or erased at their request: an erased trainee's marks still count (docs/privacy.md)."""
+    return trainee.merged_into is None and (not trainee.deleted or trainee.erased_at is not None)
+
+
 def tallies(app: Flask) -> dict[str, tuple[int, int]]:
     with app.app_context():
         return {t.course_id: (t.trainees, t.attended) for t in db.session.scalars(select(CourseTally))}
 
 
 def tallied(app: Flask, counts: Counts) -> dict[str, tuple[int, int]]:
-    """Tally each course's live enrolments of live trainees and their attended marks, in Python."""
+    """Tally each course's live enrolments of counted trainees and their attended marks, in Python."""
     with app.app_context():
-        live = {t.id for t in db.session.scalars(select(Trainee)) if not t.deleted and t.merged_into is None}
+        live = {t.id for t in db.session.scalars(select(Trainee)) if counts_as_a_person(t)}
         found: dict[str, tuple[int, int]] = {}
         for e in db.session.scalars(select(Enrollment)):
             if e.course_id and not e.deleted and e.trainee_id in live:
@@ -63,10 +79,66 @@ def tallied(app: Flask, counts: Counts) -> dict[str, tuple[int, int]]:
         return found
 
 
+def enrolled(app: Flask) -> dict[tuple[str, str], tuple[object, ...]]:
+    with app.app_context():
+        return {(e.course_id, e.trainee_id): (e.gender, e.ethnicity, e.birth_year, e.attended)
+                for e in db.session.scalars(select(EnrolledTrainee))}
+
+
+def enrolled_recounted(app: Flask, counts: Counts) -> dict[tuple[str, str], tuple[object, ...]]:
+    """List each live enrolment of a counted trainee with the trainee's fields and attended marks, in Python."""
+    with app.app_context():
+        live = {t.id: t for t in db.session.scalars(select(Trainee)) if counts_as_a_person(t)}
+        return {(e.course_id, e.trainee_id): (live[e.trainee_id].gender, live[e.trainee_id].ethnicity,
+                                              live[e.trainee_id].birth_year,
+                                              counts.get((e.course_id, e.trainee_id, ALL_DATES), 0))
+                for e in db.session.scalars(select(Enrollment))
+                if e.course_id and not e.deleted and e.trainee_id in live}
+
+
+def live_checks(app: Flask, enrolled_now: dict[tuple[str, str], tuple[object, ...]]) -> list[SkillCheck]:
+    with app.app_context():
+        return [check for check in db.session.scalars(select(SkillCheck))
+                if not check.deleted and check.skill_code is not None
+                and (check.course_id, check.trainee_id) in enrolled_now]
+
+
+def repeated(app: Flask) -> set[tuple[str, str, str, int | None]]:
+    with app.app_context():
+        return {(r.trainee_id, r.skill_code, r.course_id, r.level) for r in db.session.scalars(select(RepeatedCheck))}
+
+
+def repeated_recounted(checks: list[SkillCheck]) -> set[tuple[str, str, str, int | None]]:
+    """The live checks of a trainee on a skill they are checked on in more than one course."""
+    courses = Counter((c.trainee_id, c.skill_code) for c in checks)
+    return {(c.trainee_id or "", c.skill_code or "", c.course_id or "", c.level) for c in checks
+            if courses[(c.trainee_id, c.skill_code)] > 1}
+
+
+def skill_tallies(app: Flask) -> dict[tuple[str, str], tuple[int, int]]:
+    with app.app_context():
+        return {(t.course_id, t.skill_code): (t.assessed, t.attained) for t in db.session.scalars(select(SkillTally))}
+
+
+def skill_tallied(checks: list[SkillCheck]) -> dict[tuple[str, str], tuple[int, int]]:
+    """Count each course's live checks of its live enrolled trainees per skill, and those at level 2 or more."""
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for check in checks:
+        key = (check.course_id or "", check.skill_code or "")
+        assessed, attained = found.get(key, (0, 0))
+        found[key] = (assessed + 1, attained + ((check.level or 0) >= 2))
+    return found
+
+
 def assert_counts_right(app: Flask) -> Counts:
     counts = kept(app)
     assert counts == recounted(app)
     assert tallies(app) == tallied(app, counts)
+    enrolled_now = enrolled(app)
+    assert enrolled_now == enrolled_recounted(app, counts)
+    checks = live_checks(app, enrolled_now)
+    assert skill_tallies(app) == skill_tallied(checks)
+    assert repeated(app) == repeated_recounted(checks)
     return counts
 
 
@@ -143,12 +215,73 @@ def test_the_course_tally_follows_enrolments_and_trainees_deleted(world: World, 
     assert course not in tallies(world.app)
 
 
-def test_an_erasure_keeps_the_counts_of_the_marks_it_keeps(world: World, api: Api) -> None:
+def check(device: Device, world: World, level: int, course: str = "course_a", trainee: str = "trainee_a",
+          skill: str = "vneid") -> dict[str, object]:
+    return op(device, "skill_check", course_id=world.ids[course], trainee_id=world.ids[trainee], skill_code=skill,
+              level=level)
+
+
+def test_the_enrolled_rows_follow_the_trainee_and_their_enrolments(world: World, api: Api) -> None:
+    coordinator = world.device("coord_p")
+    course_a, course_b, trainee = world.ids["course_a"], world.ids["course_b"], world.ids["trainee_a"]
+    assert_counts_right(world.app)
+    assert enrolled(world.app)[(course_a, trainee)] == ("female", "H'Mông", 1980, 0)
+    rev = api.pull_all(coordinator)[0][("trainee", trainee)]["rev"]
+    applied(api, coordinator, op(coordinator, "trainee", trainee, rev, gender="male", ethnicity="Dao", birth_year=1990))
+    assert_counts_right(world.app)
+    applied(api, coordinator, op(coordinator, "enrollment", course_id=course_b, trainee_id=trainee))
+    assert_counts_right(world.app)
+    rows = enrolled(world.app)
+    assert rows[(course_a, trainee)] == rows[(course_b, trainee)] == ("male", "Dao", 1990, 0)
+
+
+def test_the_skill_tallies_follow_levels_checks_deleted_and_enrolments(world: World, api: Api) -> None:
+    trainer = world.device("trainer_a")
+    course, trainee = world.ids["course_a"], world.ids["trainee_a"]
+    applied(api, trainer, check(trainer, world, 1), check(trainer, world, 3, skill="qr_pay"))
+    assert_counts_right(world.app)
+    assert skill_tallies(world.app) == {(course, "vneid"): (1, 0), (course, "qr_pay"): (1, 1)}
+    applied(api, trainer, check(trainer, world, 2))
+    assert_counts_right(world.app)
+    assert skill_tallies(world.app)[(course, "vneid")] == (1, 1)
+    qr_pay = derived_id("skill_check", {"course_id": course, "trainee_id": trainee, "skill_code": "qr_pay"})
+    applied(api, trainer, op(trainer, "skill_check", qr_pay, kind="delete"))
+    assert_counts_right(world.app)
+    assert set(skill_tallies(world.app)) == {(course, "vneid")}
+    enrolment = derived_id("enrollment", {"course_id": course, "trainee_id": trainee})
+    rev = api.pull_all(trainer)[0][("enrollment", enrolment)]["rev"]
+    applied(api, trainer, op(trainer, "enrollment", enrolment, rev, kind="delete"))
+    assert_counts_right(world.app)
+    assert skill_tallies(world.app) == {}
+
+
+def test_a_skill_checked_in_two_courses_is_kept_as_repeated_until_one_check_goes(world: World, api: Api) -> None:
+    coordinator = world.device("coord_p")
+    course_a, course_b, trainee = world.ids["course_a"], world.ids["course_b"], world.ids["trainee_a"]
+    applied(api, coordinator, op(coordinator, "enrollment", course_id=course_b, trainee_id=trainee),
+            check(coordinator, world, 1), check(coordinator, world, 3, course="course_b"),
+            check(coordinator, world, 2, skill="qr_pay"))
+    assert_counts_right(world.app)
+    assert repeated(world.app) == {(trainee, "vneid", course_a, 1), (trainee, "vneid", course_b, 3)}
+    applied(api, coordinator, check(coordinator, world, 2))
+    assert_counts_right(world.app)
+    assert (trainee, "vneid", course_a, 2) in repeated(world.app)
+    enrolment = derived_id("enrollment", {"course_id": course_b, "trainee_id": trainee})
+    rev = api.pull_all(coordinator)[0][("enrollment", enrolment)]["rev"]
+    applied(api, coordinator, op(coordinator, "enrollment", enrolment, rev, kind="delete"))
+    assert_counts_right(world.app)
+    assert repeated(world.app) == set()
+
+
+def test_an_erasure_keeps_the_counts_and_forgets_the_person(world: World, api: Api) -> None:
     trainer, coordinator = world.device("trainer_a"), world.device("coord_a")
-    applied(api, trainer, mark(trainer, world, "present"))
+    applied(api, trainer, mark(trainer, world, "present"), check(trainer, world, 2))
     before = assert_counts_right(world.app)
+    tallied_before = tallies(world.app), skill_tallies(world.app)
     assert erase(api, coordinator, world.ids["trainee_a"]).status == 200
     assert assert_counts_right(world.app) == before != {}
+    assert (tallies(world.app), skill_tallies(world.app)) == tallied_before
+    assert enrolled(world.app)[(world.ids["course_a"], world.ids["trainee_a"])] == (None, None, None, 1)
 
 
 def test_a_restore_counts_the_restored_marks_again(world: World, api: Api, tmp_path: Path,
@@ -164,14 +297,17 @@ def test_a_restore_counts_the_restored_marks_again(world: World, api: Api, tmp_p
     assert assert_counts_right(target) == expected != {}
 
 
-def test_migrating_to_0009_counts_the_marks_already_there(world: World, api: Api) -> None:
+@pytest.mark.parametrize("revision", ["0008", "0009"])
+def test_migrating_counts_the_marks_and_checks_already_there(world: World, api: Api, revision: str) -> None:
     trainer = world.device("trainer_a")
-    applied(api, trainer, mark(trainer, world, "present"))
+    applied(api, trainer, mark(trainer, world, "present"), check(trainer, world, 2))
     expected = assert_counts_right(world.app)
+    tallied_before = skill_tallies(world.app)
     with world.app.app_context():
-        downgrade(revision="0008")
+        downgrade(revision=revision)
         init_db()
     assert assert_counts_right(world.app) == expected != {}
+    assert skill_tallies(world.app) == tallied_before != {}
 
 
 def test_recounting_everything_changes_nothing(world: World, api: Api) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.server.dashboard_register import CHECKLIST_ITEMS, seed_register
-from tests.server.protocol_client import Api, World
+from tests.server.dashboard_register import CHECKLIST_ITEMS, record_id, seed_register
+from tests.server.protocol_client import Api, World, server_op
+from tests.server.test_trainee_erasure import erase
 
 MARCH = "from=2026-03-01&to=2026-03-31"
 
@@ -71,6 +72,36 @@ def test_the_province_figures_for_march(register: World, api: Api) -> None:
     assert by["age_group"] == [group("<25", 1, 2, 1.0, 1.0), group("25-39", 1, 4, 1.0, 1.0),
                                group("40-54", 2, 3, 0.6, 0.0), group("55+", 1, 1, 0.25, 0.0),
                                group("unknown", 1, 2, 0.5, 0.5)]
+
+
+def test_a_trainee_checked_on_a_skill_in_two_courses_counts_once(register: World, api: Api) -> None:
+    w = register
+    # T1 is checked on vneid in K1 (3) and K2 (1): raised to 2 in K2, T1 reaches it in both courses.
+    with w.app.app_context():
+        w.seed(server_op("skill_check", record_id(w, "skill_check", ("K2", "T1", "vneid")), course_id=w.ids["K2"],
+                         trainee_id=w.ids["T1"], skill_code="vneid", level=2))
+    vneid = next(s for s in get(api, w, "coord_p", f"/api/v1/figures?{MARCH}")["skills"] if s["code"] == "vneid")
+    assert (vneid["assessed"], vneid["attained"]) == (4, 3)
+    # Each course alone still counts T1: K2's program alone is K2.
+    livestream = get(api, w, "admin", f"/api/v1/figures?{MARCH}&program_id={w.ids['LS']}")["skills"]
+    assert [(s["code"], s["assessed"], s["attained"]) for s in livestream] == [("vneid", 1, 1)]
+
+
+def test_an_erased_trainee_still_counts_as_a_person_not_recorded(register: World, api: Api) -> None:
+    w = register
+    before = get(api, w, "coord_p", f"/api/v1/figures?{MARCH}")
+    assert erase(api, w.device("coord_p"), w.ids["T1"]).status == 200
+    after = get(api, w, "coord_p", f"/api/v1/figures?{MARCH}")
+    assert after["totals"] == before["totals"] and after["skills"] == before["skills"]
+    assert after["by"]["commune"] == before["by"]["commune"]
+    # T1 (female, H'Mông, born 2000: K1 3 of 3, K2 1 of 1, both completed) is no longer described.
+    gender = {g["key"]: g for g in after["by"]["gender"]}
+    assert gender["female"] == group("female", 2, 4, 0.8, 0.5)
+    assert gender["unknown"] == group("unknown", 2, 6, 0.75, 0.75)
+    ethnicity = {g["key"]: g for g in after["by"]["ethnicity"]}
+    assert ethnicity["H'Mông"] == group("H'Mông", 1, 1, 0.5, 0.0)
+    age = {g["key"]: g for g in after["by"]["age_group"]}
+    assert age["25-39"] == group("25-39", 0, 0, None, None) and age["unknown"] == group("unknown", 2, 6, 0.75, 0.75)
 
 
 def test_a_commune_coordinator_counts_only_their_commune(register: World, api: Api) -> None:
