@@ -17,9 +17,23 @@ them by index.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from server.extensions import db
 from server.models import (
@@ -40,6 +54,7 @@ ATTENDED = ("present", "late")
 ALL_DATES = "*"  # the month of an enrolment's total over every date
 ATTAINED_LEVEL = 2  # "can do alone"
 CHUNK = 500
+COURSES = bindparam("courses", expanding=True)
 # The columns whose change can change a count, per entity written (with `deleted`).
 WATCHED = {"attendance": ("session_id", "trainee_id", "status"), "session": ("course_id", "date"),
            "enrollment": ("course_id", "trainee_id"), "skill_check": ("course_id", "trainee_id", "skill_code", "level"),
@@ -114,13 +129,27 @@ KEPT: tuple[tuple[Any, Any, Any, list[str]], ...] = (
 )
 
 
+@cache
+def _statements(every_course: bool) -> tuple[Executable, ...]:
+    """Build once the statements that count again the courses bound to `:courses`, or every course.
+
+    Built per call, they cost the apply path more in SQLAlchemy than SQLite takes to run them.
+    """
+    built: list[Executable] = []
+    for model, count, column, counted in KEPT:
+        chosen = model.course_id.is_not(None) if every_course else model.course_id.in_(COURSES)
+        built.append(delete(model).where(chosen))
+        source = column.is_not(None) if every_course else column.in_(COURSES)
+        built.append(insert(model).from_select(counted, count(source)))
+    return tuple(built)
+
+
 def _replace(courses: Sequence[str] | None) -> None:
     """Count again the courses whose ids `courses` lists (a list, or None for every course)."""
-    for model, count, column, counted in KEPT:
-        chosen = model.course_id.is_not(None) if courses is None else model.course_id.in_(courses)
-        db.session.execute(delete(model).where(chosen).execution_options(synchronize_session=False))
-        source = column.is_not(None) if courses is None else column.in_(courses)
-        db.session.execute(insert(model).from_select(counted, count(source)))
+    params = {} if courses is None else {"courses": list(courses)}
+    connection = db.session.connection()  # Core, not the ORM: it would read the parameters as rows to insert
+    for statement in _statements(courses is None):
+        connection.execute(statement, params)
 
 
 def recount(course_ids: Iterable[str]) -> None:

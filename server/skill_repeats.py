@@ -13,16 +13,19 @@ checks of their live enrolments, after the courses' counts (which they read) are
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, bindparam, delete, func, insert, select
 
 from server.extensions import db
 from server.models import EnrolledTrainee, RepeatedCheck, SkillCheck
 
 CHUNK = 500
+TRAINEES = bindparam("trainees", expanding=True)
 
 
-def _repeated(trainees: ColumnElement[bool]) -> object:
+def _repeated(trainees: ColumnElement[bool]) -> Select[Any]:
     """Return the live checks of live enrolments, of the trainees matching `trainees`, on a skill checked twice."""
     checks = (select(SkillCheck.trainee_id, SkillCheck.skill_code, SkillCheck.course_id, SkillCheck.level)
               .join(EnrolledTrainee, and_(EnrolledTrainee.course_id == SkillCheck.course_id,
@@ -35,12 +38,20 @@ def _repeated(trainees: ColumnElement[bool]) -> object:
             .join(twice, and_(twice.c.trainee_id == live.c.trainee_id, twice.c.skill_code == live.c.skill_code)))
 
 
+@cache
+def _statements(every_trainee: bool) -> tuple[Executable, Executable]:
+    """Build once the statements that select again the repeated checks of `:trainees`, or of everyone."""
+    kept = RepeatedCheck.trainee_id.is_not(None) if every_trainee else RepeatedCheck.trainee_id.in_(TRAINEES)
+    source = SkillCheck.trainee_id.is_not(None) if every_trainee else SkillCheck.trainee_id.in_(TRAINEES)
+    return (delete(RepeatedCheck).where(kept),
+            insert(RepeatedCheck).from_select(["trainee_id", "skill_code", "course_id", "level"], _repeated(source)))
+
+
 def _replace(trainee_ids: list[str] | None) -> None:
-    kept = RepeatedCheck.trainee_id.is_not(None) if trainee_ids is None else RepeatedCheck.trainee_id.in_(trainee_ids)
-    db.session.execute(delete(RepeatedCheck).where(kept).execution_options(synchronize_session=False))
-    source = SkillCheck.trainee_id.is_not(None) if trainee_ids is None else SkillCheck.trainee_id.in_(trainee_ids)
-    db.session.execute(insert(RepeatedCheck).from_select(
-        ["trainee_id", "skill_code", "course_id", "level"], _repeated(source)))
+    params = {} if trainee_ids is None else {"trainees": trainee_ids}
+    connection = db.session.connection()  # Core, not the ORM: it would read the parameters as rows to insert
+    for statement in _statements(trainee_ids is None):
+        connection.execute(statement, params)
 
 
 def recount_repeats(trainee_ids: Iterable[str]) -> None:

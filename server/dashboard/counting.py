@@ -1,8 +1,9 @@
 """What counts, as SQL pieces the rosters and the figures share (docs/dashboard.md §2).
 
 Only live records count: a deleted or merged-away trainee, a deleted enrolment, session or
-attendance never does; a trainee erased at their request does (server/attendance_counts.py). Attendance counts only for trainees enrolled in the session's course,
-so an attendance rate can never pass 1.
+attendance never does; a trainee erased at their request does (server/attendance_counts.py).
+Attendance counts only for trainees enrolled in the session's course, so an attendance rate
+can never pass 1.
 """
 
 from __future__ import annotations
