@@ -2,8 +2,9 @@
 
 The policy allows only the app's own files: no inline script or style anywhere (the PWA
 and the status page keep theirs in files), no framing, camera for this origin only (the
-QR scanner). HSTS goes out only on a request that came over TLS; behind a reverse proxy
-that is known from X-Forwarded-Proto, believed only from FIELDROLL_TRUSTED_PROXIES hops.
+QR scanner). JSON answers get a policy that allows nothing, and no page-only headers. HSTS
+goes out only on a request that came over TLS; behind a reverse proxy that is known from
+X-Forwarded-Proto, believed only from FIELDROLL_TRUSTED_PROXIES hops.
 """
 
 from __future__ import annotations
@@ -37,9 +38,19 @@ HEADERS = {
 }
 
 
+# A JSON answer is never rendered as a page: it needs only what stops a browser from sniffing
+# it into one or framing it. The page headers above would add about 450 bytes to every sync
+# answer, uncompressed, on a 2G link.
+JSON_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
 def add_security_headers(response: Response) -> Response:
-    """Put the security headers on `response`; HSTS only when the request came over TLS."""
-    for name, value in HEADERS.items():
+    """Put the security headers on `response` (fewer on JSON); HSTS only when the request came over TLS."""
+    for name, value in (JSON_HEADERS if response.mimetype == "application/json" else HEADERS).items():
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE_S}")

@@ -18,8 +18,8 @@ EXPECTED = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-PAGES = ["/api/v1/openapi.json", "/api/v1/sync", "/api/v1/nothing-here", "/", "/index.html", "/sw.js",
-         "/status", "/status.css"]
+PAGES = ["/", "/index.html", "/sw.js", "/status", "/status.css"]
+JSON_ANSWERS = ["/api/v1/openapi.json", "/api/v1/sync", "/api/v1/nothing-here"]
 
 
 def policy(response: TestResponse) -> dict[str, list[str]]:
@@ -44,6 +44,15 @@ def test_every_response_carries_the_security_headers(app: Flask, path: str) -> N
     assert "microphone=()" in response.headers["Permissions-Policy"]
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.parametrize("path", JSON_ANSWERS)
+def test_a_json_answer_carries_only_what_a_json_body_needs(app: Flask, path: str) -> None:
+    response = app.test_client().get(path)
+    assert response.mimetype == "application/json"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert (response.headers["X-Content-Type-Options"], response.headers["X-Frame-Options"]) == ("nosniff", "DENY")
+    assert not {"Permissions-Policy", "Referrer-Policy", "Cross-Origin-Opener-Policy"} & set(response.headers.keys())
 
 
 def test_the_policy_allows_only_the_apps_own_files_and_no_framing(app: Flask) -> None:
@@ -91,5 +100,8 @@ def test_without_a_trusted_proxy_a_forwarded_scheme_is_not_believed(app: Flask) 
 def test_errors_carry_the_headers_too(app: Flask) -> None:
     response = app.test_client().post("/api/v1/devices", data="not json", content_type="application/json")
     assert response.status_code == 400
-    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert response.headers["X-Frame-Options"] == "DENY"
+    missing = app.test_client().get("/no-such-page")
+    assert (missing.status_code, missing.mimetype) == (404, "application/json")
+    assert missing.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
