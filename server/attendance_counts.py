@@ -1,7 +1,8 @@
 """Counts the dashboard reads instead of every mark of a province, kept right by recounting.
 
 `attended_count`: attended marks per course, trainee and month. `enrolled_trainee`: each live
-enrolment of a live trainee, with the trainee's gender, ethnicity and birth year (the figures).
+enrolment of a counted trainee (`counted_trainee`), with the trainee's gender, ethnicity and
+birth year (the figures).
 `course_tally`: per course, its live enrolments and their attended marks (the course list).
 `skill_tally`: per course and skill, the enrolled trainees checked and those at the attained level.
 
@@ -82,13 +83,13 @@ def _counted(courses: ColumnElement[bool]) -> Any:
 
 
 def counted_trainee() -> ColumnElement[bool]:
-    """Return the condition that a trainee counts: live, or erased at their request (docs/privacy.md).
+    """Return the condition that a trainee counts: live, or erased at their request while live (docs/privacy.md).
 
     An erased trainee is tombstoned, yet what they did stays in the province's counts, as a
-    person whose gender, ethnicity and age are not recorded. A merged-away duplicate never counts:
-    its records moved to the survivor.
+    person whose gender, ethnicity and age are not recorded; one deleted before the erasure
+    stays out. A merged-away duplicate never counts: its records moved to the survivor.
     """
-    return and_(Trainee.merged_into.is_(None), or_(Trainee.deleted.is_(False), Trainee.erased_at.is_not(None)))
+    return and_(Trainee.merged_into.is_(None), or_(Trainee.deleted.is_(False), Trainee.erased_while_live.is_(True)))
 
 
 def _enrolled(courses: ColumnElement[bool]) -> Any:

@@ -217,6 +217,8 @@ class Trainee(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
     merged_into: Mapped[str | None] = uuid_col(nullable=True)
     # Set when the trainee's personal fields were erased at their request; the record is closed.
     erased_at: Mapped[datetime | None]
+    # Whether the record was live when erased: then it still counts in the figures (docs/privacy.md).
+    erased_while_live: Mapped[bool | None]
 
 
 class Enrollment(RecordMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -269,7 +271,7 @@ class CourseTally(db.Model):  # type: ignore[name-defined,misc]
 
 
 class EnrolledTrainee(db.Model):  # type: ignore[name-defined,misc]
-    """A live enrolment of a live trainee, with what the province's figures group and count it by.
+    """A live enrolment of a counted trainee (live, or erased while live), with what the figures group it by.
 
     Kept with `AttendedCount` (server/attendance_counts.py), so the figures read one narrow row
     per enrolment instead of joining enrolments, trainees and counts: the trainee's gender,

@@ -27,7 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from server.attendance_counts import ALL_DATES, ATTENDED
+from server.attendance_counts import ALL_DATES, ATTENDED, counted_trainee
 from server.extensions import db
 from server.models import Attendance, AttendedCount, Course, CourseSession, EnrolledTrainee, Enrollment, Trainee
 
@@ -41,9 +41,12 @@ def live_trainee() -> ColumnElement[bool]:
     return and_(Trainee.deleted.is_(False), Trainee.merged_into.is_(None))
 
 
-def live_enrolment() -> ColumnElement[bool]:
-    """Return the condition for a live enrolment of a live trainee (join Trainee on it)."""
-    return and_(Enrollment.deleted.is_(False), Trainee.id == Enrollment.trainee_id, live_trainee())
+def counted_enrolment() -> ColumnElement[bool]:
+    """Return the condition for a live enrolment of a counted trainee (join Trainee on it).
+
+    Counted: live, or erased while live (server/attendance_counts.py), who counts with no name.
+    """
+    return and_(Enrollment.deleted.is_(False), Trainee.id == Enrollment.trainee_id, counted_trainee())
 
 
 def sessions_in_range(courses: ColumnElement[bool], date_from: str | None, date_to: str | None) -> Subquery:

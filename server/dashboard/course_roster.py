@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from server.dashboard.access import course_in_scope
-from server.dashboard.counting import live_enrolment
+from server.dashboard.counting import counted_enrolment
 from server.dashboard.names import fold, matches
 from server.dashboard.rosters import course_summaries
 from server.extensions import db
@@ -28,11 +28,13 @@ def course_roster(actor: Actor, course_id: str, q: str | None, gender: str | Non
     sessions = list(db.session.scalars(select(CourseSession).where(
         CourseSession.course_id == course.id, CourseSession.deleted.is_(False))
         .order_by(CourseSession.date, CourseSession.start_time, CourseSession.id)))
-    trainees = list(db.session.scalars(select(Trainee).join(Enrollment, live_enrolment())
+    # The sessions' counts are over every counted trainee, as the course's count is; an erased
+    # trainee has no name to list.
+    trainees = list(db.session.scalars(select(Trainee).join(Enrollment, counted_enrolment())
                                        .where(Enrollment.course_id == course.id)))
     marks, confirmations = _by_session(Attendance, sessions, "status"), _by_session(Confirmation, sessions, None)
     skills = _skills(course.id)
-    shown = [t for t in trainees if matches(q, t.full_name) and _kept(t, gender, ethnicity)]
+    shown = [t for t in trainees if not t.deleted and matches(q, t.full_name) and _kept(t, gender, ethnicity)]
     return {"course": course_summaries(Course.id == course.id)[0], "checklist": _checklist(course),
             "sessions": [_session(s, trainees, marks, confirmations) for s in sessions],
             "trainees": [_trainee(t, sessions, marks, confirmations, skills)

@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select
 
 from server import audit
 from server.attendance_counts import recount_trainees
+from server.database import begin_write
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Conflict, OpLog, Passkey, RejectedOp, Trainee, WebAuthnCeremony
@@ -31,13 +32,15 @@ def erase_trainee(actor: Actor, device_id: str | None, trainee: Trainee) -> dict
     if trainee.erased_at is not None:
         return {"trainee_id": trainee.id, "erased_at": trainee.erased_at.isoformat(), "already": True}
     people = [trainee, *db.session.scalars(select(Trainee).where(Trainee.merged_into == trainee.id))]
-    _tombstone([p for p in people if not p.deleted], actor, device_id)
+    live = {p.id for p in people if not p.deleted}
+    _tombstone([p for p in people if p.id in live], actor, device_id)
     ids = [p.id for p in people]
     when = now_utc()
     for person in people:
         for name in PERSONAL_FIELDS:
             setattr(person, name, None)
         person.erased_at = when
+        person.erased_while_live = person.id in live  # a record deleted before must not count again
     db.session.flush()
     recount_trainees(ids)  # the dashboard's kept rows still counted them with their gender, age, ethnicity
     summary = {
@@ -57,9 +60,13 @@ def erase_trainee(actor: Actor, device_id: str | None, trainee: Trainee) -> dict
 
 
 def _tombstone(people: list[Trainee], actor: Actor, device_id: str | None) -> None:
+    """Delete the live records with a server op; either way, hold the write lock until commit."""
+    if not people:
+        begin_write()  # the dashboard's counts are recounted next: one writer at a time
+        return
     ops = [{"op_id": str(uuid.uuid4()), "entity": "trainee", "id": p.id, "hlc": next_server_hlc(),
             "kind": "delete", "base_rev": p.rev} for p in people]
-    refused = [ack for ack in (apply_ops(ops, actor, device_id) if ops else []) if ack.status == "rejected"]
+    refused = [ack for ack in apply_ops(ops, actor, device_id) if ack.status == "rejected"]
     if refused:
         db.session.rollback()
         raise ApiError(409, "erasure_refused", f"nothing was erased: {refused[0].reason}")

@@ -58,8 +58,8 @@ def recounted(app: Flask) -> Counts:
 
 
 def counts_as_a_person(trainee: Trainee) -> bool:
-    """Live, or erased at their request: an erased trainee's marks still count (docs/privacy.md)."""
-    return trainee.merged_into is None and (not trainee.deleted or trainee.erased_at is not None)
+    """Live, or erased at their request while live: their marks still count (docs/privacy.md)."""
+    return trainee.merged_into is None and (not trainee.deleted or bool(trainee.erased_while_live))
 
 
 def tallies(app: Flask) -> dict[str, tuple[int, int]]:

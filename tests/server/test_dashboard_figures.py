@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.server.dashboard_register import CHECKLIST_ITEMS, record_id, seed_register
+from tests.server.dashboard_register import CHECKLIST_ITEMS, delete_op, record_id, seed_register
 from tests.server.protocol_client import Api, World, server_op
 from tests.server.test_trainee_erasure import erase
 
@@ -102,6 +102,16 @@ def test_an_erased_trainee_still_counts_as_a_person_not_recorded(register: World
     assert ethnicity["H'Mông"] == group("H'Mông", 1, 1, 0.5, 0.0)
     age = {g["key"]: g for g in after["by"]["age_group"]}
     assert age["25-39"] == group("25-39", 0, 0, None, None) and age["unknown"] == group("unknown", 2, 6, 0.75, 0.75)
+
+
+def test_a_trainee_deleted_before_the_erasure_stays_out_of_the_figures(register: World, api: Api) -> None:
+    w = register
+    with w.app.app_context():
+        w.seed(delete_op("trainee", w.ids["T1"]))
+    deleted = get(api, w, "coord_p", f"/api/v1/figures?{MARCH}")
+    assert deleted["totals"]["person_times"] == 12 - 4  # T1's 3 marks in K1 and 1 in K2
+    assert erase(api, w.device("coord_p"), w.ids["T1"]).status == 200
+    assert get(api, w, "coord_p", f"/api/v1/figures?{MARCH}") == deleted
 
 
 def test_a_commune_coordinator_counts_only_their_commune(register: World, api: Api) -> None:

@@ -10,6 +10,7 @@ from flask import Flask
 from sync.ids import derived_id
 from tests.server.dashboard_register import CHECKLIST_ITEMS, seed_register
 from tests.server.protocol_client import Api, World, server_op
+from tests.server.test_trainee_erasure import erase
 
 ENDPOINTS = ("/api/v1/areas", "/api/v1/courses", "/api/v1/courses/{K1}", "/api/v1/figures", "/api/v1/health",
              "/api/v1/duplicates", "/api/v1/duplicates/preview?keep={T1}&merge={T5}")
@@ -86,6 +87,16 @@ def test_a_course_roster(register: World, api: Api) -> None:
     assert names("gender=male") == ["Lò Văn Tiến"]
     assert names("gender=unknown") == names("ethnicity=unknown") == ["Sùng A Páo"]
     assert names("ethnicity=h%27mong") == ["Giàng Thị Mai"]
+
+
+def test_an_erased_trainee_leaves_the_roster_list_but_not_its_counts(register: World, api: Api) -> None:
+    w = register
+    path = f"/api/v1/courses/{w.ids['K1']}"
+    before = get(api, w, "coord_a", path)
+    assert erase(api, w.device("coord_a"), w.ids["T1"]).status == 200
+    after = get(api, w, "coord_a", path)
+    assert after["course"] == before["course"] and after["sessions"] == before["sessions"]
+    assert [t["full_name"] for t in after["trainees"]] == ["Hoàng Thị Thu", "Lò Văn Tiến", "Sùng A Páo"]
 
 
 def test_a_commune_coordinator_never_sees_another_commune(register: World, api: Api) -> None:

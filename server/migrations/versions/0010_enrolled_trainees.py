@@ -1,4 +1,4 @@
-"""enrolled trainees, skill tallies and repeated checks: what the figures count, kept by the apply path
+"""enrolled trainees, skill tallies and repeated checks: what the figures count, kept by the apply path; trainee.erased_while_live
 
 Revision ID: 0010
 Revises: 0009
@@ -15,13 +15,14 @@ branch_labels = None
 depends_on = None
 
 # What server/attendance_counts.py and server/skill_repeats.py count, frozen here: each live
-# enrolment of a live or erased trainee; per course and skill the checks of those; and the
+# enrolment of a live trainee (a trainee erased before this revision was live or not: nobody
+# knows, so they stay out, as they were); per course and skill the checks of those; and the
 # checks of a trainee on a skill checked in more than one course.
 ENROLLED = """
 INSERT INTO enrolled_trainee (course_id, trainee_id, gender, ethnicity, birth_year, attended)
 SELECT e.course_id, e.trainee_id, t.gender, t.ethnicity, t.birth_year, coalesce(c.attended, 0)
 FROM enrollment e
-JOIN trainee t ON t.id = e.trainee_id AND t.merged_into IS NULL AND (t.deleted = :no OR t.erased_at IS NOT NULL)
+JOIN trainee t ON t.id = e.trainee_id AND t.merged_into IS NULL AND t.deleted = :no
 LEFT JOIN attended_count c ON c.course_id = e.course_id AND c.trainee_id = e.trainee_id AND c.month = '*'
 WHERE e.deleted = :no AND e.course_id IS NOT NULL
 """
@@ -51,6 +52,8 @@ JOIN (SELECT trainee_id, skill_code FROM live GROUP BY trainee_id, skill_code HA
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('trainee') as batch_op:
+        batch_op.add_column(sa.Column('erased_while_live', sa.Boolean(), nullable=True))
     op.create_table('enrolled_trainee',
     sa.Column('course_id', sa.String(length=36), nullable=False),
     sa.Column('trainee_id', sa.String(length=36), nullable=False),
@@ -83,3 +86,5 @@ def downgrade() -> None:
     op.drop_table('repeated_check')
     op.drop_table('skill_tally')
     op.drop_table('enrolled_trainee')
+    with op.batch_alter_table('trainee') as batch_op:
+        batch_op.drop_column('erased_while_live')
