@@ -83,6 +83,15 @@ PROFILE_NOTE = [
     "the lock per op (profiler, back to back): the mixed load 687 to 468 us, the week offline 1,176 to 1,001 "
     "us; 200 devices on SQLite, pairs run back to back: 3,113 to 3,603 and 2,652 to 4,133 ops/s. The dashboard "
     "counts kept by the apply path since (`server/attendance_counts.py`) did not show in the profile.",
+    "- Round 4 (2026-12-06, later): timed in-process without the profiler (`bench.profile_sync`'s mixed load, 10 "
+    "trainers), the dashboard's recount, with the figures' kept rows of migration 0010 added, took 235 of about "
+    "950 ms under the lock, 8 ms a batch: nearly all of it SQLAlchemy building and compiling statements, not "
+    "SQLite running them (the sqlite3 cursor's own time over the whole run was about 50 ms). The recount's "
+    "statements are now built once, with the courses as one expanding parameter: 80 to 90 ms, 3 ms a batch. "
+    "The same overhead is spread over the other queries under the lock: a batch's 400 ids in an IN list are "
+    "built and expanded value by value, about 14 % of the lock's CPU under the profiler; binding such a list as "
+    "one array parameter is what is left to try. Tried: 2 or 3 gunicorn workers instead of 5 on SQLite; the "
+    "differences stayed inside the run-to-run spread (2,852 to 3,593 ops/s for the same code, same hour).",
     "- Still short of 5,000 ops/s on SQLite with 200 devices: applying stays serial under the write lock, which "
     "is still held 50 to 85 ms a request: the check-in review after the batch (about 11 ms of CPU), the SQLite "
     "COMMIT (about 17 ms: random-UUID indexes touch many pages, about 1.3 MB of WAL written and synced per "
