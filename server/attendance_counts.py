@@ -17,7 +17,7 @@ them by index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -36,6 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from server.database import execute_for_ids
 from server.extensions import db
 from server.models import (
     Attendance,
@@ -145,24 +146,14 @@ def _statements(every_course: bool) -> tuple[Executable, ...]:
     return tuple(built)
 
 
-def _replace(courses: Sequence[str] | None) -> None:
-    """Count again the courses whose ids `courses` lists (a list, or None for every course)."""
-    params = {} if courses is None else {"courses": list(courses)}
-    connection = db.session.connection()  # Core, not the ORM: it would read the parameters as rows to insert
-    for statement in _statements(courses is None):
-        connection.execute(statement, params)
-
-
 def recount(course_ids: Iterable[str]) -> None:
     """Count again the marks, enrolments and skill checks of these courses: eight statements per 500 courses."""
-    wanted = sorted(set(course_ids))
-    for start in range(0, len(wanted), CHUNK):
-        _replace(wanted[start:start + CHUNK])
+    execute_for_ids(_statements, "courses", course_ids, CHUNK)
 
 
 def recount_all() -> None:
     """Count everything again (after a restore, or to repair the counts)."""
-    _replace(None)
+    execute_for_ids(_statements, "courses", None)
     recount_all_repeats()
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import Executable, event, text
 from sqlalchemy.engine import Connection, Engine
 
 from server.extensions import db
@@ -85,6 +86,25 @@ def begin_write() -> None:
         conn.info[HOLDS_WRITER] = queue  # released when this transaction commits or rolls back
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK_KEY})
+
+
+def execute_for_ids(statements: Callable[[bool], Sequence[Executable]], name: str, ids: Iterable[str] | None,
+                    chunk: int = 500) -> None:
+    """Run prebuilt statements for `ids`, bound to the expanding parameter `name`, `chunk` ids at a time.
+
+    `statements(True)` are those for every id at once, run when `ids` is None. They go through
+    the session's connection as Core: the ORM would read the parameters of an INSERT … SELECT as
+    rows to insert.
+    """
+    connection = db.session.connection()
+    if ids is None:
+        for statement in statements(True):
+            connection.execute(statement)
+        return
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), chunk):
+        for statement in statements(False):
+            connection.execute(statement, {name: wanted[start:start + chunk]})
 
 
 def init_db() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Executable, Select, and_, bindparam, delete, func, insert, select
 
-from server.extensions import db
+from server.database import execute_for_ids
 from server.models import EnrolledTrainee, RepeatedCheck, SkillCheck
 
 CHUNK = 500
@@ -47,20 +47,11 @@ def _statements(every_trainee: bool) -> tuple[Executable, Executable]:
             insert(RepeatedCheck).from_select(["trainee_id", "skill_code", "course_id", "level"], _repeated(source)))
 
 
-def _replace(trainee_ids: list[str] | None) -> None:
-    params = {} if trainee_ids is None else {"trainees": trainee_ids}
-    connection = db.session.connection()  # Core, not the ORM: it would read the parameters as rows to insert
-    for statement in _statements(trainee_ids is None):
-        connection.execute(statement, params)
-
-
 def recount_repeats(trainee_ids: Iterable[str]) -> None:
     """Select again the repeated checks of these trainees: two statements per 500 trainees."""
-    wanted = sorted(set(trainee_ids))
-    for start in range(0, len(wanted), CHUNK):
-        _replace(wanted[start:start + CHUNK])
+    execute_for_ids(_statements, "trainees", trainee_ids, CHUNK)
 
 
 def recount_all_repeats() -> None:
     """Select every trainee's repeated checks again (after a restore, or to repair them)."""
-    _replace(None)
+    execute_for_ids(_statements, "trainees", None)
