@@ -63,11 +63,14 @@ class WriteLockProbe:
 
 
 class LockWatch:
-    """Probe the lock from a thread; record how long each hold lasted; optionally act once a hold lasts long enough."""
+    """Probe the lock from a thread; record how long each hold lasted; optionally act once a hold lasts long enough.
+
+    `act_while` narrows when to act: only while it says yes (say, while a batch is at the server).
+    """
 
     def __init__(self, probe: WriteLockProbe, act_after_s: float | None = None,
-                 act: Callable[[], None] | None = None) -> None:
-        self.probe, self.act_after_s, self.act = probe, act_after_s, act
+                 act: Callable[[], None] | None = None, act_while: Callable[[], bool] = lambda: True) -> None:
+        self.probe, self.act_after_s, self.act, self.act_while = probe, act_after_s, act, act_while
         self.holds: list[float] = []
         self.acted = threading.Event()
         self._stop = threading.Event()
@@ -92,7 +95,7 @@ class LockWatch:
                 self.holds.append(now - since)
                 since = None
             if (since is not None and self.act is not None and not self.acted.is_set()
-                    and self.act_after_s is not None and now - since >= self.act_after_s):
+                    and self.act_after_s is not None and now - since >= self.act_after_s and self.act_while()):
                 self.act()
                 self.acted.set()
             time.sleep(PROBE_EVERY_S)
