@@ -21,7 +21,6 @@ from sqlalchemy import ColumnElement, Executable, Select, and_, bindparam, delet
 from server.database import execute_for_ids
 from server.models import EnrolledTrainee, RepeatedCheck, SkillCheck
 
-CHUNK = 500
 TRAINEES = bindparam("trainees", expanding=True)
 
 
@@ -49,7 +48,7 @@ def _statements(every_trainee: bool) -> tuple[Executable, Executable]:
 
 def recount_repeats(trainee_ids: Iterable[str]) -> None:
     """Select again the repeated checks of these trainees: two statements per 500 trainees."""
-    execute_for_ids(_statements, "trainees", trainee_ids, CHUNK)
+    execute_for_ids(_statements, "trainees", trainee_ids)
 
 
 def recount_all_repeats() -> None:
