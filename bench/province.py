@@ -383,6 +383,7 @@ def views(ids: dict[str, str]) -> list[tuple[str, str, str]]:
         ("one course's roster", "commune", f"/api/v1/courses/{course}"),
         ("figures, whole province", "province", "/api/v1/figures"),
         ("figures, province, a quarter", "province", "/api/v1/figures?from=2026-07-01&to=2026-09-30"),
+        ("figures, province, other dates", "province", "/api/v1/figures?from=2026-07-15&to=2026-10-14"),
         ("figures, one commune", "province", f"/api/v1/figures?area_id={commune}"),
         ("figures, own commune", "commune", "/api/v1/figures"),
         ("health", "province", "/api/v1/health"),
@@ -555,12 +556,18 @@ def section(result: ProvinceResult,
               "enrolments, trainees and counts and counting distinct trainees over every skill check, and count "
               "\"trainees reached\" over distinct (group, trainee) pairs, hashed. Before migration 0010 (run of "
               "2026-12-06 09:06 UTC, p50 / p95): the whole province's figures 1,121 / 1,252 ms, a quarter's "
-              "776 / 920 ms.", "",
-              "What is still slow: the province-wide figures still read one row per enrolment, 100,000 of them, "
-              "on each request: completion compares each enrolment's attended marks in range with its course's "
-              "sessions in range, and \"reached\" counts people, not enrolments (62 % of enrolments here belong "
-              "to trainees in more than one course). Field health for a province is close to the line under "
-              "load: it serialises 2,000 phones. See docs/architecture.md, \"Known gaps\".", ""]
+              "776 / 920 ms. Then migration 0011 (decision 26): per trainee, commune and calendar period (every "
+              "date, each year, quarter and month), the figures of the trainee's enrolments, kept per trainee by "
+              "the apply path; the figures for every date or a calendar period read those rows, one per trainee "
+              "(63,522 here instead of 99,225 enrolments joined to their courses' sessions), from a covering "
+              "index; lists of thousands of ids are bound as one array parameter. Before migration 0011 (run of "
+              "2026-12-06 13:03 UTC, p50 / p95): the whole province's figures 560 / 672 ms, a quarter's "
+              "424 / 553 ms.", "",
+              "What is still slow: figures over dates that are not a calendar period (\"other dates\") count "
+              "from the enrolments, 100,000 rows joined to their courses' sessions in range, as before migration "
+              "0011: completion compares each enrolment's marks in range with its course's sessions in range, "
+              "and \"reached\" counts people, so no kept row can answer an arbitrary range. Field health for a "
+              "province serialises 2,000 phones. See docs/architecture.md, \"Known gaps\".", ""]
     return lines
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Executable,
+    Select,
     and_,
     bindparam,
     case,
@@ -37,7 +38,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from server.database import execute_for_ids
+from server.database import execute_for_ids, scalars_for_ids
 from server.extensions import db
 from server.models import (
     Attendance,
@@ -50,18 +51,18 @@ from server.models import (
     SkillTally,
     Trainee,
 )
+from server.period_figures import ALL_DATES, recount_all_periods, recount_periods
 from server.row_cache import RowCache
 from server.skill_repeats import recount_all_repeats, recount_repeats
 
 ATTENDED = ("present", "late")
-ALL_DATES = "*"  # the month of an enrolment's total over every date
 ATTAINED_LEVEL = 2  # "can do alone"
 CHUNK = 500
 COURSES = bindparam("courses", expanding=True)
 # The columns whose change can change a count, per entity written (with `deleted`).
 WATCHED = {"attendance": ("session_id", "trainee_id", "status"), "session": ("course_id", "date"),
            "enrollment": ("course_id", "trainee_id"), "skill_check": ("course_id", "trainee_id", "skill_code", "level"),
-           "trainee": ("merged_into", "gender", "ethnicity", "birth_year")}
+           "trainee": ("merged_into", "gender", "ethnicity", "birth_year"), "course": ()}
 
 
 def month_of(date_column: Any) -> Any:
@@ -156,6 +157,7 @@ def recount_all() -> None:
     """Count everything again (after a restore, or to repair the counts)."""
     execute_for_ids(_statements, "courses", None)
     recount_all_repeats()
+    recount_all_periods()
 
 
 def _counts(status: str | None, deleted: bool) -> bool:
@@ -194,6 +196,9 @@ class ChangedCourses:
         if entity == "trainee":
             self.trainees.add(row.id)
             return
+        if entity == "course":  # deleted or brought back: its commune's period figures change
+            self.courses.add(row.id)
+            return
         self.courses.update(self._course_of(session_id) for session_id in {before[0], after[0]} if session_id)
         self.courses.discard("")
 
@@ -211,15 +216,26 @@ class ChangedCourses:
         recount_trainees(trainees, courses, checked)
 
 
-def recount_trainees(trainee_ids: Iterable[str], courses: Iterable[str] = (), checked: Iterable[str] = ()) -> None:
-    """Recount every course of these trainees and `courses`, then the repeated checks of all of them and `checked`.
+def courses_of(trainee_ids: list[str]) -> Select[tuple[str | None]]:
+    """Return the courses of these trainees' enrolments, live or not."""
+    return select(Enrollment.course_id).where(Enrollment.trainee_id.in_(trainee_ids))
 
-    The courses first: the repeated checks read their enrolled-trainee rows.
+
+def recount_trainees(trainee_ids: Iterable[str], courses: Iterable[str] = (), checked: Iterable[str] = ()) -> None:
+    """Recount every course of these trainees and `courses`, then the repeated checks and period figures.
+
+    The repeated checks of the trainees and `checked`; the period figures of those and of every
+    trainee enrolled in a recounted course. The courses first: the others read their
+    enrolled-trainee rows.
     """
-    trainees = sorted(set(trainee_ids))
-    changed = set(courses)
-    for start in range(0, len(trainees), CHUNK):
-        changed.update(course_id for course_id in db.session.scalars(select(Enrollment.course_id).where(
-            Enrollment.trainee_id.in_(trainees[start:start + CHUNK]))) if course_id)
+    trainees = set(trainee_ids)
+    changed = set(courses) | scalars_for_ids(courses_of, trainees)
     recount(changed)
-    recount_repeats({*trainees, *checked})
+    written = {*trainees, *checked}
+    recount_repeats(written)
+    recount_periods(written | scalars_for_ids(enrolled_in, changed))
+
+
+def enrolled_in(course_ids: list[str]) -> Select[tuple[str]]:
+    """Return the trainees with an enrolled-trainee row in these courses."""
+    return select(EnrolledTrainee.trainee_id).where(EnrolledTrainee.course_id.in_(course_ids))

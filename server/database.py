@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import Executable, event, text
+from sqlalchemy import ColumnElement, Executable, Select, String, any_, bindparam, event, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from server.extensions import db
@@ -105,6 +106,38 @@ def execute_for_ids(statements: Callable[[bool], Sequence[Executable]], name: st
     for start in range(0, len(wanted), chunk):
         for statement in statements(False):
             connection.execute(statement, {name: wanted[start:start + chunk]})
+
+
+def scalars_for_ids(query: Callable[[list[str]], Select[Any]], ids: Iterable[str], chunk: int = 500) -> set[Any]:
+    """Return the values `query(some_ids)` selects, run `chunk` ids at a time; None and "" left out."""
+    wanted = sorted(set(ids))
+    found: set[Any] = set()
+    for start in range(0, len(wanted), chunk):
+        found.update(db.session.scalars(query(wanted[start:start + chunk])))
+    return found - {None, ""}
+
+
+def built_on(dialect: str) -> Callable[..., bool]:
+    """Return Alembic's `include_object` filter, leaving out what the models build only on another database.
+
+    Such an object carries `info={"only_on": <dialect>}` beside its `ddl_if`, which Alembic's
+    comparison does not read.
+    """
+    def include(obj: Any, *_: Any) -> bool:
+        return getattr(obj, "info", {}).get("only_on", dialect) == dialect
+    return include
+
+
+def among(column: Any, ids: Collection[str]) -> ColumnElement[bool]:
+    """Return `column IN ids`: on PostgreSQL as `= ANY` of one array parameter, elsewhere as a list of parameters.
+
+    A province's figures name thousands of courses. Bound one by one, their parameters cost
+    more in SQLAlchemy and psycopg than PostgreSQL takes to read the rows.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, sorted(ids), type_=postgresql.ARRAY(String)))
+    inside: ColumnElement[bool] = column.in_(sorted(ids))
+    return inside
 
 
 def init_db() -> None:

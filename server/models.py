@@ -286,6 +286,8 @@ class EnrolledTrainee(db.Model):  # type: ignore[name-defined,misc]
     birth_year: Mapped[int | None]
     attended: Mapped[int]
 
+    __table_args__ = (Index("ix_enrolled_trainee_trainee", "trainee_id"),)
+
 
 class SkillTally(db.Model):  # type: ignore[name-defined,misc]
     """Per course and skill code: its live enrolled trainees with a live check, and those at the attained level.
@@ -314,6 +316,38 @@ class RepeatedCheck(db.Model):  # type: ignore[name-defined,misc]
     skill_code: Mapped[str] = mapped_column(String(200), primary_key=True)
     course_id: Mapped[str] = uuid_col(primary_key=True)
     level: Mapped[int | None]
+
+
+class TraineePeriod(db.Model):  # type: ignore[name-defined,misc]
+    """A counted trainee's figures in one commune over one standard period: all dates, a year, a quarter, a month.
+
+    Kept per trainee by the apply path (server/period_figures.py), from their `EnrolledTrainee`
+    rows in live courses with live sessions in the period. The province's figures for a
+    standard period read one row per trainee instead of one per enrolment joined to its
+    course's sessions. `period` is "*", "YYYY", "YYYY-Qn" or "YYYY-MM"; `several_communes`
+    marks a trainee with rows in more than one commune for the period, whom "trainees
+    reached" must not count twice.
+    """
+
+    __tablename__ = "trainee_period"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    commune_id: Mapped[str] = uuid_col(primary_key=True)
+    trainee_id: Mapped[str] = uuid_col(primary_key=True)
+    gender: Mapped[str | None] = mapped_column(String(10))
+    ethnicity: Mapped[str | None] = mapped_column(String(200))
+    birth_year: Mapped[int | None]
+    attended: Mapped[int]  # marks present or late
+    sessions: Mapped[int]  # Σ over the trainee's enrolments of their course's sessions in the period
+    completed: Mapped[int]  # enrolments attended at the completion share or more
+    enrolled: Mapped[int]  # enrolments in a course with sessions in the period
+    several_communes: Mapped[bool]
+
+    # PostgreSQL reads a period's rows from this index alone; rows are written trainee by trainee,
+    # so reading them from the table would visit most of its pages for each period.
+    __table_args__ = (Index("ix_trainee_period_trainee", "trainee_id"),
+                      Index("ix_trainee_period_figures", "period", "commune_id", postgresql_include=[
+                          "trainee_id", "gender", "ethnicity", "birth_year", "attended", "sessions", "completed",
+                          "enrolled", "several_communes"], info={"only_on": "postgresql"}).ddl_if(dialect="postgresql"))
 
 
 class SkillCheck(RecordMixin, db.Model):  # type: ignore[name-defined,misc]

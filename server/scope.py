@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
+from server.database import among
 from server.extensions import db
 from server.models import (
     ENTITY_MODELS,
@@ -209,7 +210,7 @@ def visible(entity: str, actor: Actor) -> ColumnElement[bool]:
     if actor.role == "trainer":
         courses: Any = select(CourseTrainer.course_id).where(CourseTrainer.user_id == actor.user_id)
     elif actor.area_ids:
-        courses = select(Course.id).where(Course.commune_id.in_(actor.area_ids))
+        courses = select(Course.id).where(among(Course.commune_id, actor.area_ids))
     else:
         return false()
     sessions = select(CourseSession.id).where(CourseSession.course_id.in_(courses))
@@ -222,7 +223,7 @@ def visible(entity: str, actor: Actor) -> ColumnElement[bool]:
     enrolled = select(Enrollment.trainee_id).where(Enrollment.course_id.in_(courses),
                                                    Enrollment.deleted.is_(False))
     own = Trainee.origin_user_id == actor.user_id if actor.role == "trainer" \
-        else Trainee.commune_id.in_(actor.area_ids)
+        else among(Trainee.commune_id, actor.area_ids)
     return or_(Trainee.id.in_(enrolled), own)
 
 

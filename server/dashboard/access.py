@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, select, true
 
+from server.database import among
 from server.devices.manage import require_manager
 from server.errors import ApiError
 from server.extensions import db
@@ -42,8 +43,7 @@ def in_communes(column: Any, communes: Communes) -> ColumnElement[bool]:
     """Return the SQL condition that an area column lies in `communes`."""
     if communes is None:
         return true()
-    inside: ColumnElement[bool] = column.in_(sorted(communes))
-    return inside
+    return among(column, communes)
 
 
 def live_courses(communes: Communes, program_id: str | None = None) -> ColumnElement[bool]:

@@ -28,12 +28,11 @@ from sqlalchemy import (
 )
 
 from server.attendance_counts import ALL_DATES, ATTENDED, counted_trainee
+from server.database import among
 from server.extensions import db
 from server.models import Attendance, AttendedCount, Course, CourseSession, EnrolledTrainee, Enrollment, Trainee
+from server.period_figures import COMPLETION_PERCENT
 
-# A trainee completes a course by attending (present or late) at least this share of its
-# sessions; kept as a percentage so the comparison stays in integers in SQL.
-COMPLETION_PERCENT = 80
 GROUP_COLUMNS = ("commune_id", "gender", "ethnicity", "birth_year")
 
 
@@ -68,7 +67,7 @@ def attended_in_range(course_ids: Any, date_from: str | None, date_to: str | Non
     and from the marks only for the days at either end that do not fill a month.
     """
     counted = (select(AttendedCount.course_id, AttendedCount.trainee_id, AttendedCount.attended)
-               .where(AttendedCount.course_id.in_(course_ids)))
+               .where(among(AttendedCount.course_id, course_ids)))
     first, after = whole_months(date_from, date_to)
     parts: list[Any] = []  # selects of (course_id, trainee_id, attended)
     windows: list[ColumnElement[bool]] = []
@@ -115,7 +114,7 @@ def marks_in(course_ids: Any, dates: ColumnElement[bool]) -> Select[str | None, 
     """Return (course_id, trainee_id, attended) counted from the marks of the live sessions on `dates`."""
     return (select(CourseSession.course_id, Attendance.trainee_id, func.count().label("attended"))
             .select_from(Attendance).join(CourseSession, CourseSession.id == Attendance.session_id)
-            .where(CourseSession.course_id.in_(course_ids), CourseSession.deleted.is_(False), dates,
+            .where(among(CourseSession.course_id, course_ids), CourseSession.deleted.is_(False), dates,
                    Attendance.deleted.is_(False), Attendance.status.in_(ATTENDED))
             .group_by(CourseSession.course_id, Attendance.trainee_id))
 
@@ -142,7 +141,7 @@ def enrolments(sessions: Subquery, courses: list[str], date_from: str | None, da
                     per_course.c.sessions, attended.label("attended"))
              .select_from(rows)
              .join(per_course, per_course.c.course_id == rows.course_id)
-             .where(rows.course_id.in_(courses)))
+             .where(among(rows.course_id, courses)))
     if date_from or date_to:
         query = query.outerjoin(in_range, and_(in_range.c.course_id == rows.course_id,
                                                in_range.c.trainee_id == rows.trainee_id))

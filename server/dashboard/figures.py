@@ -1,9 +1,11 @@
 """The figures a province reports (docs/dashboard.md §2), counted in SQL.
 
-One statement carries the attendance figures: the enrolments in range, materialised once,
-grouped by the trainee's own record (gender, ethnicity, birth year), whose cells each hold
-a trainee once, so they add up to the totals and to every breakdown by person; and grouped
-by the course's commune. Python only sums the few hundred cells and names them.
+One statement carries the attendance figures, grouped by the trainee's own record (gender,
+ethnicity, birth year), whose cells each hold a trainee once, so they add up to the totals and
+to every breakdown by person; and grouped by the course's commune. For every date, a calendar
+year, quarter or month it reads the kept trainee-period rows (server/dashboard/periods.py);
+for another range or a program, the enrolments in range, materialised once
+(server/dashboard/counting.py). Python only sums the few hundred cells and names them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Subquery, case, func, select, union_all
+from sqlalchemy import CompoundSelect, Select, case, func, select, union_all
 
 from server.attendance_counts import ATTAINED_LEVEL
 from server.dashboard.access import communes_of, live_courses
@@ -23,6 +25,8 @@ from server.dashboard.counting import (
     room_to_count,
     sessions_in_range,
 )
+from server.dashboard.periods import period_figures, standard_period
+from server.database import among
 from server.demo_data import local_today
 from server.extensions import db
 from server.models import Area, Checklist, Course, RepeatedCheck, SkillTally
@@ -61,14 +65,22 @@ class Tally:
 def figures(actor: Actor, area_id: str | None, date_from: str | None, date_to: str | None,
             program_id: str | None) -> dict[str, Any]:
     """Count the figures of the courses in the area (default: the caller's) with sessions in range."""
-    sessions = sessions_in_range(live_courses(communes_of(actor, area_id), program_id), date_from, date_to)
+    communes = communes_of(actor, area_id)
+    sessions = sessions_in_range(live_courses(communes, program_id), date_from, date_to)
     room_to_count()
     end_year = int(date_to[:4]) if date_to else local_today(int(time.time() * 1000)).year
     # The counted courses as a list of ids: their number is exact for the planner, which then
     # reads a commune's enrolments and skill checks by index instead of all the province's.
     per_course = select(sessions.c.course_id, func.count()).group_by(sessions.c.course_id)
     held: dict[str, int] = {course_id: count for course_id, count in db.session.execute(per_course)}
-    totals, by = breakdowns(sessions, sorted(held), date_from, date_to, end_year)
+    period = None if program_id else standard_period(date_from, date_to)
+    if period is None:
+        rows = enrolments(sessions, sorted(held), date_from, date_to)
+        counted = [*enrolment_figures(rows, "person", "gender", "ethnicity", "birth_year"),
+                   *enrolment_figures(rows, "commune", "commune_id")]
+    else:
+        counted = period_figures(communes, period)
+    totals, by = breakdowns(union_all(*counted), end_year)
     return {"totals": {"courses": len(held), "sessions": sum(held.values()), **totals.figures()},
             "skills": skill_figures(sorted(held)), "by": by}
 
@@ -81,20 +93,17 @@ def age_group(birth_year: int | None, end_year: int) -> str:
     return next((name for lowest, name in AGE_GROUP_LOWEST if age >= lowest), "<25")
 
 
-def breakdowns(sessions: Subquery, courses: list[str], date_from: str | None, date_to: str | None,
-               end_year: int) -> tuple[Tally, dict[str, list[dict[str, Any]]]]:
+def breakdowns(counted: CompoundSelect, end_year: int) -> tuple[Tally, dict[str, list[dict[str, Any]]]]:
     """Return the totals and the breakdowns by commune, gender, ethnicity and age group.
 
-    One statement: the enrolments once, grouped by the trainee's own record (each trainee in
-    one cell, so cells add up to the totals and each breakdown by person) and by commune.
+    From one statement, `counted`: rows of kind "person", grouped by the trainee's own record
+    (each trainee in one cell, so cells add up to the totals and each breakdown by person), and
+    of kind "commune".
     """
-    rows = enrolments(sessions, courses, date_from, date_to)
-    query = union_all(*enrolment_figures(rows, "person", "gender", "ethnicity", "birth_year"),
-                      *enrolment_figures(rows, "commune", "commune_id"))
     total, communes = Tally(), {}
     groups: dict[str, dict[str, Tally]] = {"gender": {key: Tally() for key in GENDER_KEYS},
                                            "ethnicity": {}, "age_group": {key: Tally() for key in AGE_GROUPS}}
-    for row in db.session.execute(query):
+    for row in db.session.execute(counted):
         if row.kind == "commune":
             communes.setdefault(row.commune_id, Tally()).add(row)
             continue
@@ -114,7 +123,7 @@ def breakdowns(sessions: Subquery, courses: list[str], date_from: str | None, da
 
 def commune_rows(communes: dict[str, Tally]) -> list[dict[str, Any]]:
     """Name each commune's figures, by commune name."""
-    names = dict(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(list(communes)))).all())
+    names = dict(db.session.execute(select(Area.id, Area.name).where(among(Area.id, communes))).all())
     found = [{"key": commune_id, "label": names.get(commune_id) or "", **tally.figures()}
              for commune_id, tally in communes.items()]
     return sorted(found, key=lambda item: (item["label"], item["key"] or ""))
@@ -141,7 +150,7 @@ def skill_counts(counted: list[str]) -> dict[str, tuple[int, int]]:
     repeated checks (server/skill_repeats.py).
     """
     tallied = (select(SkillTally.skill_code, func.sum(SkillTally.assessed), func.sum(SkillTally.attained))
-               .where(SkillTally.course_id.in_(counted)).group_by(SkillTally.skill_code))
+               .where(among(SkillTally.course_id, counted)).group_by(SkillTally.skill_code))
     counts = {code: (int(assessed), int(attained)) for code, assessed, attained in db.session.execute(tallied)}
     for code, assessed, attained in db.session.execute(repeats(counted)):
         before = counts[code]
@@ -153,7 +162,7 @@ def repeats(counted: list[str]) -> Select[Any]:
     """Return (skill code, checks beyond each trainee's first, attained checks beyond their first) in the courses."""
     attained = func.sum(case((RepeatedCheck.level >= ATTAINED_LEVEL, 1), else_=0))
     twice = (select(RepeatedCheck.skill_code, func.count().label("checks"), attained.label("attained"))
-             .where(RepeatedCheck.course_id.in_(counted))
+             .where(among(RepeatedCheck.course_id, counted))
              .group_by(RepeatedCheck.skill_code, RepeatedCheck.trainee_id).having(func.count() > 1).subquery("twice"))
     beyond_first = case((twice.c.attained > 1, twice.c.attained - 1), else_=0)
     return (select(twice.c.skill_code, func.sum(twice.c.checks - 1), func.sum(beyond_first))
@@ -162,7 +171,8 @@ def repeats(counted: list[str]) -> Select[Any]:
 
 def checklist_labels(courses: list[str]) -> dict[str, dict[str, str]]:
     """Return the label of each item of the checklists of these courses, by skill code."""
-    query = select(Checklist.items).where(Checklist.id.in_(select(Course.checklist_id).where(Course.id.in_(courses))))
+    checklists = select(Course.checklist_id).where(among(Course.id, courses))
+    query = select(Checklist.items).where(Checklist.id.in_(checklists))
     labels: dict[str, dict[str, str]] = {}
     for items in db.session.scalars(query):
         for item in items or []:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, or_, select, true
 
 from server import audit
+from server.database import among
 from server.devices.tokens import create_enrolment_code
 from server.errors import ApiError
 from server.extensions import db
@@ -34,8 +35,8 @@ def people_in_area(actor: Actor) -> ColumnElement[bool]:
     if actor.is_admin:
         return true()
     trainers_here = (select(CourseTrainer.user_id).join(Course, Course.id == CourseTrainer.course_id)
-                     .where(Course.commune_id.in_(actor.area_ids)))
-    return or_(User.area_id.in_(actor.area_ids), User.id.in_(trainers_here))
+                     .where(among(Course.commune_id, actor.area_ids)))
+    return or_(among(User.area_id, actor.area_ids), User.id.in_(trainers_here))
 
 
 def devices_in_area(actor: Actor) -> list[dict[str, Any]]:

@@ -48,6 +48,18 @@ def test_the_office_shows_a_trainers_sync_and_exports_it(register: Register, tra
     sessions_shown = page.get_by_test_id("total-sessions").locator("strong").inner_text()
     assert sessions_shown in figures_cells, (sessions_shown, sorted(figures_cells)[:40])
 
+    # A calendar period fills in its dates; dates typed by hand make the period "custom".
+    year = page.evaluate("new Date().getFullYear()")
+    page.get_by_test_id("office-period").select_option("this_year")
+    expect(page.get_by_test_id("office-from")).to_have_value(f"{year}-01-01")
+    expect(page.get_by_test_id("office-to")).to_have_value(f"{year}-12-31")
+    expect(page.get_by_test_id("office-totals")).to_be_visible()
+    page.get_by_test_id("office-from").fill(f"{year}-01-02")
+    expect(page.get_by_test_id("office-period")).to_have_value("custom")
+    page.get_by_test_id("office-period").select_option("all")
+    expect(page.get_by_test_id("office-from")).to_have_value("")
+    expect(page.get_by_test_id("total-sessions").locator("strong")).to_have_text(sessions_shown)
+
     # One commune of the province: its figures, fewer courses than the whole area's or as many.
     all_courses = int(page.get_by_test_id("total-courses").locator("strong").inner_text())
     page.get_by_test_id("office-area").select_option(course["commune_id"])

@@ -12,6 +12,7 @@ import vi from '../../pwa/src/ui/messages/vi.json' with { type: 'json' };
 import en from '../../pwa/src/ui/messages/en.json' with { type: 'json' };
 import { ENTITIES } from '../../pwa/src/sync/entities.js';
 import { LANGUAGES } from '../../pwa/src/ui/i18n.js';
+import { PERIODS } from '../../pwa/src/ui/dashboard/periods.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CATALOGUES = /** @type {Record<string, Record<string, string>>} */ ({ vi, en });
@@ -95,6 +96,7 @@ test('every family of messages the screens build from a value has a message per 
     level: Array.from({ length: Number(levels.max_value) - Number(levels.min_value) + 1 }, (_, i) => String(Number(levels.min_value) + i)),
     entity: Object.keys(ENTITIES),
     lang: [...LANGUAGES],
+    period: [...PERIODS, 'custom'],
     error: [], // every code is checked in the test below
   };
   const built = await capturesIn(files, /\bt\(\s*`([\w.]+)\.\$\{/g);

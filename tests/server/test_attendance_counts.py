@@ -19,6 +19,7 @@ from server.extensions import db
 from server.models import (
     Attendance,
     AttendedCount,
+    Course,
     CourseSession,
     CourseTally,
     EnrolledTrainee,
@@ -27,6 +28,7 @@ from server.models import (
     SkillCheck,
     SkillTally,
     Trainee,
+    TraineePeriod,
 )
 from sync.ids import derived_id
 from tests.server.protocol_client import Api, Device, World, op, server_op
@@ -130,12 +132,51 @@ def skill_tallied(checks: list[SkillCheck]) -> dict[tuple[str, str], tuple[int, 
     return found
 
 
+Periods = dict[tuple[str, str, str], tuple[object, ...]]
+
+
+def periods(app: Flask) -> Periods:
+    with app.app_context():
+        return {(p.period, p.commune_id, p.trainee_id): (p.gender, p.ethnicity, p.birth_year, p.attended, p.sessions,
+                                                         p.completed, p.enrolled, bool(p.several_communes))
+                for p in db.session.scalars(select(TraineePeriod))}
+
+
+def periods_of(day: str) -> tuple[str, ...]:
+    """The standard periods a day is in, besides every date: its year, quarter and month."""
+    return day[:4], f"{day[:4]}-Q{(int(day[5:7]) + 2) // 3}", day[:7]
+
+
+def periods_recounted(app: Flask, counts: Counts, enrolled_now: dict[tuple[str, str], tuple[object, ...]]) -> Periods:
+    """Sum each enrolled trainee's enrolments per commune and period with live sessions in it, in Python."""
+    with app.app_context():
+        communes = {c.id: c.commune_id for c in db.session.scalars(select(Course)) if not c.deleted}
+        sessions: dict[str, Counter[str]] = {}
+        for s in db.session.scalars(select(CourseSession)):
+            if not s.deleted and s.course_id in communes:
+                sessions.setdefault(s.course_id, Counter()).update((ALL_DATES, *periods_of(s.date)))
+    attended: Counter[tuple[str, str, str]] = Counter()
+    for (course, trainee, month), n in counts.items():
+        attended[(course, trainee, month)] += n
+        if month != ALL_DATES:
+            attended.update({(course, trainee, period): n for period in periods_of(month + "-01")[:2]})
+    found: dict[tuple[str, str, str], list[object]] = {}
+    for (course, trainee), (gender, ethnicity, birth_year, _) in enrolled_now.items():
+        for period, held in sessions.get(course, Counter()).items():
+            marks = attended[(course, trainee, period)]
+            row = found.setdefault((period, communes[course], trainee), [gender, ethnicity, birth_year, 0, 0, 0, 0])
+            row[3:] = [row[3] + marks, row[4] + held, row[5] + (marks * 100 >= held * 80), row[6] + 1]  # type: ignore
+    places = Counter((trainee, period) for period, _, trainee in found)
+    return {key: (*row, places[(key[2], key[0])] > 1) for key, row in found.items()}
+
+
 def assert_counts_right(app: Flask) -> Counts:
     counts = kept(app)
     assert counts == recounted(app)
     assert tallies(app) == tallied(app, counts)
     enrolled_now = enrolled(app)
     assert enrolled_now == enrolled_recounted(app, counts)
+    assert periods(app) == periods_recounted(app, counts, enrolled_now)
     checks = live_checks(app, enrolled_now)
     assert skill_tallies(app) == skill_tallied(checks)
     assert repeated(app) == repeated_recounted(checks)
@@ -193,6 +234,25 @@ def test_a_trainee_merge_moves_the_counts_to_the_survivor(world: World, api: Api
     applied(api, coordinator, op(coordinator, "trainee", twin, merged_into=world.ids["trainee_a"]))
     counts = assert_counts_right(world.app)
     assert set(counts) == {(world.ids["course_a"], world.ids["trainee_a"], month) for month in ("2026-11", ALL_DATES)}
+
+
+def test_the_period_figures_follow_a_trainee_into_a_second_commune_and_a_course_deleted(
+        world: World, api: Api) -> None:
+    trainer_b, province = world.device("trainer_b"), world.device("coord_p")
+    trainee, course_b = world.ids["trainee_a"], world.ids["course_b"]
+    applied(api, province, op(province, "enrollment", course_id=course_b, trainee_id=trainee))
+    applied(api, trainer_b, mark(trainer_b, world, "present", trainee="trainee_a", session="session_b"))
+    assert_counts_right(world.app)
+    rows = periods(world.app)
+    assert {(period, commune) for period, commune, who in rows if who == trainee} == {
+        (period, world.ids[commune]) for period in (ALL_DATES, "2026", "2026-Q4", "2026-11")
+        for commune in ("commune_a", "commune_b")}
+    assert rows[(ALL_DATES, world.ids["commune_b"], trainee)][3:] == (1, 1, 1, 1, True)
+    applied(api, province, op(province, "course", course_b, kind="delete"))
+    assert_counts_right(world.app)
+    rows = periods(world.app)
+    assert {commune for _, commune, who in rows if who == trainee} == {world.ids["commune_a"]}
+    assert rows[(ALL_DATES, world.ids["commune_a"], trainee)][3:] == (0, 1, 0, 1, False)
 
 
 def test_the_course_tally_follows_enrolments_and_trainees_deleted(world: World, api: Api) -> None:
@@ -297,7 +357,7 @@ def test_a_restore_counts_the_restored_marks_again(world: World, api: Api, tmp_p
     assert assert_counts_right(target) == expected != {}
 
 
-@pytest.mark.parametrize("revision", ["0008", "0009"])
+@pytest.mark.parametrize("revision", ["0008", "0009", "0010"])
 def test_migrating_counts_the_marks_and_checks_already_there(world: World, api: Api, revision: str) -> None:
     trainer = world.device("trainer_a")
     applied(api, trainer, mark(trainer, world, "present"), check(trainer, world, 2))

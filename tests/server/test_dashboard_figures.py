@@ -156,3 +156,53 @@ def test_bad_dates_are_refused(register: World, api: Api) -> None:
     reply = api.request("GET", "/api/v1/figures?from=2026-02-30", token=register.device("coord_p").token)
     assert (reply.status, reply.error_code) == (400, "invalid_request")
 
+
+
+def test_a_trainee_in_two_communes_is_reached_once_by_the_province_and_once_by_each_commune(
+        register: World, api: Api) -> None:
+    w = register
+    with w.app.app_context():  # T1, of Bản Hồ, also learns in Tả Van's K3 and is there on 3 March
+        w.seed(server_op("enrollment", record_id(w, "enrollment", ("K3", "T1")), course_id=w.ids["K3"],
+                         trainee_id=w.ids["T1"]),
+               server_op("attendance", record_id(w, "attendance", ("S8", "T1")), session_id=w.ids["S8"],
+                         trainee_id=w.ids["T1"], status="present"))
+    found = get(api, w, "coord_p", f"/api/v1/figures?{MARCH}")
+    assert (found["totals"]["trainees_reached"], found["totals"]["person_times"]) == (6, 13)
+    assert [c["trainees_reached"] for c in found["by"]["commune"]] == [4, 3]
+    assert {g["key"]: g["trainees_reached"] for g in found["by"]["gender"]}["female"] == 3
+
+
+# Each standard period beside a range that holds the same sessions but is not a calendar period,
+# so the figures come once from the kept period rows and once from the enrolments.
+SAME_SESSIONS = [("from=2026-01-01&to=2026-12-31", "from=2025-12-30&to=2026-12-31"),
+                 ("from=2026-01-01&to=2026-03-31", "from=2025-12-30&to=2026-03-31"),
+                 ("from=2026-04-01&to=2026-06-30", "from=2026-03-31&to=2026-06-30"),
+                 (MARCH, "from=2026-02-27&to=2026-03-31"),
+                 ("from=2026-05-01&to=2026-05-31", "from=2026-05-01&to=2026-06-01")]
+
+
+def test_the_kept_period_figures_equal_those_counted_from_the_enrolments(register: World, api: Api) -> None:
+    w = register
+    with w.app.app_context():
+        w.seed(server_op("enrollment", record_id(w, "enrollment", ("K3", "T1")), course_id=w.ids["K3"],
+                         trainee_id=w.ids["T1"]),
+               server_op("attendance", record_id(w, "attendance", ("S8", "T1")), session_id=w.ids["S8"],
+                         trainee_id=w.ids["T1"], status="present"),
+               delete_op("session", w.ids["S9"]))
+    devices = {who: w.device(who) for who in ("coord_p", "coord_a", "admin")}
+    assert erase(api, devices["coord_p"], w.ids["T2"]).status == 200
+
+    def figures(who: str, query: str) -> Any:
+        reply = api.request("GET", f"/api/v1/figures?{query}", token=devices[who].token)
+        assert reply.status == 200, reply.body
+        return reply.body
+
+    for standard, custom in SAME_SESSIONS:
+        for who, area in (("coord_p", ""), ("coord_a", ""), ("coord_p", f"&area_id={w.ids['B']}")):
+            kept = figures(who, standard + area)
+            assert kept["totals"]["sessions"] > 0 or area
+            assert kept == figures(who, custom + area), (standard, who, area)
+    every_date, counted = figures("admin", ""), figures("admin", "from=2000-01-01&to=2099-12-30")
+    for figures in (every_date, counted):
+        del figures["by"]["age_group"]  # counted at the range's last year
+    assert every_date == counted

@@ -7,6 +7,8 @@ import { count, percent } from './format.js';
 import { useOffice } from './office-data.js';
 import { groupName } from './labels.js';
 import { AreaPicker, ExportButton, LoadState } from './parts.jsx';
+import { PERIODS, periodDates, periodOf } from './periods.js';
+import { todayIso } from '../dates.js';
 
 /**
  * @typedef {{key: string, label?: string, trainees_reached: number, person_times: number,
@@ -28,6 +30,15 @@ export function FiguresScreen() {
   const params = { area_id: areaId || undefined, from: from || undefined, to: to || undefined };
   const figures = useOffice((api, token) => api.figures(token, params), [areaId, from, to]);
   const lang = language();
+  const today = todayIso();
+  const choosePeriod = (/** @type {Event} */ e) => {
+    const chosen = /** @type {HTMLSelectElement} */ (e.currentTarget).value;
+    if (chosen === 'custom') return;
+    const dates = periodDates(/** @type {typeof PERIODS[number]} */ (chosen), today);
+    setFrom(dates.from);
+    setTo(dates.to);
+  };
+  const period = periodOf(from, to, today);
   /** @type {Figures | null} */
   const data = figures.data;
   const totals = data?.totals ?? {};
@@ -44,6 +55,10 @@ export function FiguresScreen() {
       <h1>{t('office.figures_title')}</h1>
       <div class="office-filters">
         <AreaPicker areas={areas.data?.areas ?? []} value={areaId} onChange={setAreaId} />
+        <label class="field">{t('office.period')}
+          <select value={period} onChange={choosePeriod} data-testid="office-period">
+            {[...PERIODS, 'custom'].map((key) => <option key={key} value={key}>{t(`period.${key}`)}</option>)}
+          </select></label>
         <label class="field">{t('office.from')}
           <input type="date" value={from} onChange={(e) => setFrom(/** @type {HTMLInputElement} */ (e.currentTarget).value)} data-testid="office-from" /></label>
         <label class="field">{t('office.to')}
