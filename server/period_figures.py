@@ -7,127 +7,119 @@ enrolments (server/dashboard/counting.py), and both give the same figures.
 
 Like the counts they are made from, a trainee's rows are never patched: once the courses'
 kept rows are recounted (server/attendance_counts.py), the rows of every trainee a batch may
-have changed (enrolled in a recounted course, or written about) are deleted and selected again.
+have changed (enrolled in a recounted course, or written about) are deleted and made again
+from their enrolled-trainee rows, their courses' sessions and their attended counts. The rows
+are summed in Python (`period_rows`): the three reads are a few dozen rows a batch, and one
+SQL statement grouping them four ways cost SQLite more than the rest of the recount.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import (
-    ColumnElement,
-    Executable,
-    Integer,
-    String,
-    and_,
-    bindparam,
-    case,
-    cast,
-    delete,
-    func,
-    insert,
-    literal,
-    select,
-    union_all,
-)
+from sqlalchemy import Executable, and_, bindparam, delete, insert, select
 
-from server.database import execute_for_ids
+from server.extensions import db
 from server.models import AttendedCount, Course, CourseSession, EnrolledTrainee, TraineePeriod
 
 ALL_DATES = "*"  # the period of every date, as in `attended_count.month`
 # A trainee completes a course by attending (present or late) at least this share of its
 # sessions; kept as a percentage so the comparison stays in integers in SQL.
 COMPLETION_PERCENT = 80
+CHUNK = 500
 TRAINEES = bindparam("trainees", expanding=True)
-COLUMNS = ["period", "commune_id", "trainee_id", "gender", "ethnicity", "birth_year", "attended", "sessions",
-           "completed", "enrolled", "several_communes"]
+COURSES = bindparam("courses", expanding=True)
 
 
-def year_of(day: Any) -> Any:
-    """Return "YYYY" of an ISO date (or "YYYY-MM") column."""
-    return func.substr(day, 1, 4)
+class Enrolment(NamedTuple):
+    course_id: str
+    trainee_id: str
+    gender: str | None
+    ethnicity: str | None
+    birth_year: int | None
+    commune_id: str
 
 
-def quarter_of(day: Any) -> Any:
-    """Return "YYYY-Qn" of an ISO date (or "YYYY-MM") column."""
-    quarter = (cast(func.substr(day, 6, 2), Integer) + 2) // 3
-    return year_of(day) + literal("-Q") + cast(quarter, String)
+def periods_of(day: str | None) -> tuple[str, ...]:
+    """Return the year, quarter and month of an ISO date or "YYYY-MM" ("2026", "2026-Q3", "2026-08")."""
+    if not day or len(day) < 7 or not day[5:7].isdigit() or not 1 <= int(day[5:7]) <= 12:
+        return ()
+    return day[:4], f"{day[:4]}-Q{(int(day[5:7]) + 2) // 3}", day[:7]
 
 
-def month_of(day: Any) -> Any:
-    """Return "YYYY-MM" of an ISO date column."""
-    return func.substr(day, 1, 7)
+def period_rows(enrolments: Iterable[Enrolment], sessions: Iterable[tuple[str, str | None]],
+                counted: Iterable[tuple[str, str, str, int]]) -> list[dict[str, Any]]:
+    """Sum the enrolments into trainee-period rows: per period their course has live sessions in.
 
-
-def _sessions(courses: Any) -> Any:
-    """Return (course, period, live sessions) of the live courses in `courses`, per period with sessions."""
-    dated = (select(CourseSession.course_id, CourseSession.date)
-             .join(Course, and_(Course.id == CourseSession.course_id, Course.deleted.is_(False)))
-             .where(CourseSession.course_id.in_(courses), CourseSession.deleted.is_(False)).cte("dated"))
-    every = select(dated.c.course_id, literal(ALL_DATES).label("period"), func.count().label("sessions"))
-    parts = [every.group_by(dated.c.course_id)]
-    for period_of in (year_of, quarter_of, month_of):
-        period = period_of(dated.c.date)
-        parts.append(select(dated.c.course_id, period, func.count()).where(dated.c.date.is_not(None))
-                     .group_by(dated.c.course_id, period))
-    return union_all(*parts).subquery("periods")
-
-
-def _attended(enrolled: Any) -> Any:
-    """Return (course, trainee, period, attended marks) of the enrolments `enrolled`, for every period with marks."""
-    counted = (select(AttendedCount.course_id, AttendedCount.trainee_id, AttendedCount.month, AttendedCount.attended)
-               .join(enrolled, and_(enrolled.c.course_id == AttendedCount.course_id,
-                                    enrolled.c.trainee_id == AttendedCount.trainee_id)).cte("counted"))
-    parts: list[Any] = [select(counted.c.course_id, counted.c.trainee_id, counted.c.month.label("period"),
-                               counted.c.attended.label("attended"))]
-    for period_of in (year_of, quarter_of):
-        period = period_of(counted.c.month)
-        parts.append(select(counted.c.course_id, counted.c.trainee_id, period, func.sum(counted.c.attended))
-                     .where(counted.c.month != ALL_DATES)
-                     .group_by(counted.c.course_id, counted.c.trainee_id, period))
-    return union_all(*parts).subquery("attended")
-
-
-def _periods(trainees: ColumnElement[bool]) -> Any:
-    """Return the trainee-period rows of the trainees matching `trainees`, as rows to insert."""
-    enrolled = (select(EnrolledTrainee.course_id, EnrolledTrainee.trainee_id, EnrolledTrainee.gender,
-                       EnrolledTrainee.ethnicity, EnrolledTrainee.birth_year)
-                .where(trainees).cte("enrolled"))
-    sessions = _sessions(select(enrolled.c.course_id))
-    attended_marks = _attended(enrolled)
-    attended = func.coalesce(attended_marks.c.attended, 0)
-    completed = case((attended * 100 >= sessions.c.sessions * COMPLETION_PERCENT, 1), else_=0)
-    keys = (sessions.c.period, Course.commune_id, enrolled.c.trainee_id, enrolled.c.gender, enrolled.c.ethnicity,
-            enrolled.c.birth_year)
-    per_commune = (select(*keys, func.sum(attended).label("attended"), func.sum(sessions.c.sessions).label("sessions"),
-                          func.sum(completed).label("completed"), func.count().label("enrolled"))
-                   .select_from(enrolled)
-                   .join(Course, Course.id == enrolled.c.course_id)
-                   .join(sessions, sessions.c.course_id == enrolled.c.course_id)
-                   .outerjoin(attended_marks, and_(attended_marks.c.course_id == enrolled.c.course_id,
-                                                   attended_marks.c.trainee_id == enrolled.c.trainee_id,
-                                                   attended_marks.c.period == sessions.c.period))
-                   .where(Course.commune_id.is_not(None))
-                   .group_by(*keys).subquery("per_commune"))
-    communes = func.count().over(partition_by=[per_commune.c.trainee_id, per_commune.c.period])
-    return select(*per_commune.c, communes > 1)
+    `sessions`: (course, date) of the live sessions of the enrolments' live courses;
+    `counted`: (course, trainee, month or ALL_DATES, attended) of the enrolments.
+    """
+    held: dict[str, Counter[str]] = {}
+    for course_id, day in sessions:
+        held.setdefault(course_id, Counter()).update((ALL_DATES, *periods_of(day)))
+    attended: Counter[tuple[str, str, str]] = Counter()
+    for course_id, trainee_id, month, marks in counted:
+        for period in (month,) if month == ALL_DATES else periods_of(month):
+            attended[(course_id, trainee_id, period)] += marks
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for e in enrolments:
+        for period, count in held.get(e.course_id, Counter()).items():
+            marks = attended[(e.course_id, e.trainee_id, period)]
+            row = rows.setdefault((period, e.commune_id, e.trainee_id), {
+                "period": period, "commune_id": e.commune_id, "trainee_id": e.trainee_id, "gender": e.gender,
+                "ethnicity": e.ethnicity, "birth_year": e.birth_year, "attended": 0, "sessions": 0, "completed": 0,
+                "enrolled": 0})
+            row["attended"] += marks
+            row["sessions"] += count
+            row["completed"] += marks * 100 >= count * COMPLETION_PERCENT
+            row["enrolled"] += 1
+    places = Counter((trainee_id, period) for period, _, trainee_id in rows)
+    for (period, _, trainee_id), row in rows.items():
+        row["several_communes"] = places[(trainee_id, period)] > 1
+    return list(rows.values())
 
 
 @cache
-def _statements(every_trainee: bool) -> tuple[Executable, Executable]:
-    """Build once the statements that select again the period rows of `:trainees`, or of everyone."""
-    kept = TraineePeriod.trainee_id.is_not(None) if every_trainee else TraineePeriod.trainee_id.in_(TRAINEES)
-    source = EnrolledTrainee.trainee_id.is_not(None) if every_trainee else EnrolledTrainee.trainee_id.in_(TRAINEES)
-    return delete(TraineePeriod).where(kept), insert(TraineePeriod).from_select(COLUMNS, _periods(source))
+def _statements() -> tuple[Executable, ...]:
+    """Build once what reads and clears the rows of `:trainees`: built per batch, they cost more than they run."""
+    enrolled = (select(EnrolledTrainee.course_id, EnrolledTrainee.trainee_id, EnrolledTrainee.gender,
+                       EnrolledTrainee.ethnicity, EnrolledTrainee.birth_year, Course.commune_id,
+                       AttendedCount.month, AttendedCount.attended)
+                .join(Course, and_(Course.id == EnrolledTrainee.course_id, Course.deleted.is_(False),
+                                   Course.commune_id.is_not(None)))
+                .outerjoin(AttendedCount, and_(AttendedCount.course_id == EnrolledTrainee.course_id,
+                                               AttendedCount.trainee_id == EnrolledTrainee.trainee_id))
+                .where(EnrolledTrainee.trainee_id.in_(TRAINEES)))
+    sessions = (select(CourseSession.course_id, CourseSession.date)
+                .where(CourseSession.course_id.in_(COURSES), CourseSession.deleted.is_(False)))
+    return enrolled, sessions, delete(TraineePeriod).where(TraineePeriod.trainee_id.in_(TRAINEES))
 
 
 def recount_periods(trainee_ids: Iterable[str]) -> None:
-    """Select again the period rows of these trainees: two statements per 500 trainees."""
-    execute_for_ids(_statements, "trainees", trainee_ids)
+    """Make again the period rows of these trainees: two reads and two writes per 500 trainees."""
+    connection = db.session.connection()  # Core: plain rows in and out, no ORM objects
+    enrolled, sessions, clear = _statements()
+    wanted = sorted(set(trainee_ids))
+    for start in range(0, len(wanted), CHUNK):
+        trainees = {"trainees": wanted[start:start + CHUNK]}
+        enrolments: dict[tuple[str, str], Enrolment] = {}
+        counted = []
+        for *fields, month, marks in connection.execute(enrolled, trainees):
+            enrolment = Enrolment(*fields)
+            enrolments[(enrolment.course_id, enrolment.trainee_id)] = enrolment
+            if month is not None:
+                counted.append((enrolment.course_id, enrolment.trainee_id, month, marks))
+        held = connection.execute(sessions, {"courses": sorted({course for course, _ in enrolments})}).all()
+        rows = period_rows(enrolments.values(), held, counted)
+        connection.execute(clear, trainees)
+        if rows:
+            connection.execute(insert(TraineePeriod), rows)
 
 
 def recount_all_periods() -> None:
-    """Select every trainee's period rows again (after a restore, or to repair them)."""
-    execute_for_ids(_statements, "trainees", None)
+    """Make every trainee's period rows again (after a restore, or to repair them)."""
+    db.session.connection().execute(delete(TraineePeriod))
+    recount_periods(db.session.scalars(select(EnrolledTrainee.trainee_id).distinct()))
