@@ -92,6 +92,14 @@ PROFILE_NOTE = [
     "built and expanded value by value, about 14 % of the lock's CPU under the profiler; binding such a list as "
     "one array parameter is what is left to try. Tried: 2 or 3 gunicorn workers instead of 5 on SQLite; the "
     "differences stayed inside the run-to-run spread (2,852 to 3,593 ops/s for the same code, same hour).",
+    "- Round 5 (2026-12-06, afternoon), a cost, not a fix: migration 0011 (docs/architecture.md, decision 26) keeps "
+    "each trainee's figures per commune and calendar period, remade under the lock for every trainee of a "
+    "recounted course, so that the province's figures answer in under 300 ms. In-process (`bench.profile_sync`'s "
+    "mixed load, 10 trainers, warm) it takes 100 to 130 ms of about 1,000 ms under the lock, 3 to 4 ms a batch: "
+    "two small reads, the rows summed in Python, a delete and an insert of about 160 rows. One SQL statement "
+    "grouping the rows four ways, tried first, took SQLite 1.8 ms a batch on its own. 200 devices on SQLite, "
+    "the code before and after run alternately in the same hour, four pairs: 3,098 / 3,010, 3,755 / 3,169, "
+    "2,969 / 2,823 and 3,143 / 2,786 ops/s, about 9 % fewer on average.",
     "- Still short of 5,000 ops/s on SQLite with 200 devices: applying stays serial under the write lock, which "
     "is still held 50 to 85 ms a request: the check-in review after the batch (about 11 ms of CPU), the SQLite "
     "COMMIT (about 17 ms: random-UUID indexes touch many pages, about 1.3 MB of WAL written and synced per "

@@ -8,12 +8,13 @@ birth year (the figures).
 
 They are never adjusted by ±1: the apply path notes the courses whose counts a batch may
 have changed (the old and new course of each mark, session, enrolment or skill check written,
-and every course of a trainee edited, deleted, merged or brought back) and recounts exactly
-those courses from the rows, in the batch's transaction; then the repeated skill checks of the
-trainees it wrote about (server/skill_repeats.py). So the counts equal a recount by
-construction, whatever the write (a mark, a session moved to another month, a trainee merge's
-replayed marks), and recounting twice changes nothing. A course holds a few hundred marks:
-recounting one reads them by index.
+every course of a trainee edited, deleted, merged or brought back, and a course deleted or
+brought back) and recounts exactly those courses from the rows, in the batch's transaction;
+then the repeated skill checks of the trainees it wrote about (server/skill_repeats.py), and
+the period figures of those and of the recounted courses' trainees (server/period_figures.py).
+So the counts equal a recount by construction, whatever the write (a mark, a session moved to
+another month, a trainee merge's replayed marks), and recounting twice changes nothing. A
+course holds a few hundred marks: recounting one reads them by index.
 """
 
 from __future__ import annotations
