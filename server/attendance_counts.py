@@ -58,7 +58,6 @@ from server.skill_repeats import recount_all_repeats, recount_repeats
 
 ATTENDED = ("present", "late")
 ATTAINED_LEVEL = 2  # "can do alone"
-CHUNK = 500
 COURSES = bindparam("courses", expanding=True)
 # The columns whose change can change a count, per entity written (with `deleted`).
 WATCHED = {"attendance": ("session_id", "trainee_id", "status"), "session": ("course_id", "date"),
@@ -151,7 +150,7 @@ def _statements(every_course: bool) -> tuple[Executable, ...]:
 
 def recount(course_ids: Iterable[str]) -> None:
     """Count again the marks, enrolments and skill checks of these courses: eight statements per 500 courses."""
-    execute_for_ids(_statements, "courses", course_ids, CHUNK)
+    execute_for_ids(_statements, "courses", course_ids)
 
 
 def recount_all() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -29,6 +29,7 @@ _sqlite_writers: dict[str, threading.Lock] = {}
 _sqlite_writers_made = threading.Lock()
 HOLDS_WRITER = "fieldroll_holds_sqlite_writer"
 WRITER_QUEUE_TIMEOUT_S = 30
+IDS_PER_QUERY = 500  # ids in one IN list or array
 
 
 @event.listens_for(Engine, "connect")
@@ -89,9 +90,15 @@ def begin_write() -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK_KEY})
 
 
-def execute_for_ids(statements: Callable[[bool], Sequence[Executable]], name: str, ids: Iterable[str] | None,
-                    chunk: int = 500) -> None:
-    """Run prebuilt statements for `ids`, bound to the expanding parameter `name`, `chunk` ids at a time.
+def in_chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    """Yield the distinct ids, sorted, IDS_PER_QUERY at a time: an IN list of a size every database takes."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        yield wanted[start:start + IDS_PER_QUERY]
+
+
+def execute_for_ids(statements: Callable[[bool], Sequence[Executable]], name: str, ids: Iterable[str] | None) -> None:
+    """Run prebuilt statements for `ids`, bound to the expanding parameter `name`, a chunk of ids at a time.
 
     `statements(True)` are those for every id at once, run when `ids` is None. They go through
     the session's connection as Core: the ORM would read the parameters of an INSERT … SELECT as
@@ -102,18 +109,16 @@ def execute_for_ids(statements: Callable[[bool], Sequence[Executable]], name: st
         for statement in statements(True):
             connection.execute(statement)
         return
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), chunk):
+    for chunk in in_chunks(ids):
         for statement in statements(False):
-            connection.execute(statement, {name: wanted[start:start + chunk]})
+            connection.execute(statement, {name: chunk})
 
 
-def scalars_for_ids(query: Callable[[list[str]], Select[Any]], ids: Iterable[str], chunk: int = 500) -> set[Any]:
-    """Return the values `query(some_ids)` selects, run `chunk` ids at a time; None and "" left out."""
-    wanted = sorted(set(ids))
+def scalars_for_ids(query: Callable[[list[str]], Select[Any]], ids: Iterable[str]) -> set[Any]:
+    """Return the values `query(some_ids)` selects, run a chunk of ids at a time; None and "" left out."""
     found: set[Any] = set()
-    for start in range(0, len(wanted), chunk):
-        found.update(db.session.scalars(query(wanted[start:start + chunk])))
+    for chunk in in_chunks(ids):
+        found.update(db.session.scalars(query(chunk)))
     return found - {None, ""}
 
 
@@ -134,9 +139,10 @@ def among(column: Any, ids: Collection[str]) -> ColumnElement[bool]:
     A province's figures name thousands of courses. Bound one by one, their parameters cost
     more in SQLAlchemy and psycopg than PostgreSQL takes to read the rows.
     """
+    listed = sorted(i for i in ids if i is not None)  # `IN (NULL)` matches nothing anyway
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, sorted(ids), type_=postgresql.ARRAY(String)))
-    inside: ColumnElement[bool] = column.in_(sorted(ids))
+        return column == any_(bindparam(None, listed, type_=postgresql.ARRAY(String)))
+    inside: ColumnElement[bool] = column.in_(listed)
     return inside
 
 

@@ -9,7 +9,7 @@ Like the counts they are made from, a trainee's rows are never patched: once the
 kept rows are recounted (server/attendance_counts.py), the rows of every trainee a batch may
 have changed (enrolled in a recounted course, or written about) are deleted and made again
 from their enrolled-trainee rows, their courses' sessions and their attended counts. The rows
-are summed in Python (`period_rows`): the three reads are a few dozen rows a batch, and one
+are summed in Python (`period_rows`): the two reads are a few dozen rows a batch, and one
 SQL statement grouping them four ways cost SQLite more than the rest of the recount.
 """
 
@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Executable, and_, bindparam, delete, insert, select
 
+from server.database import in_chunks
 from server.extensions import db
 from server.models import AttendedCount, Course, CourseSession, EnrolledTrainee, TraineePeriod
 
@@ -29,7 +30,6 @@ ALL_DATES = "*"  # the period of every date, as in `attended_count.month`
 # A trainee completes a course by attending (present or late) at least this share of its
 # sessions; kept as a percentage so the comparison stays in integers in SQL.
 COMPLETION_PERCENT = 80
-CHUNK = 500
 TRAINEES = bindparam("trainees", expanding=True)
 COURSES = bindparam("courses", expanding=True)
 
@@ -102,9 +102,8 @@ def recount_periods(trainee_ids: Iterable[str]) -> None:
     """Make again the period rows of these trainees: two reads and two writes per 500 trainees."""
     connection = db.session.connection()  # Core: plain rows in and out, no ORM objects
     enrolled, sessions, clear = _statements()
-    wanted = sorted(set(trainee_ids))
-    for start in range(0, len(wanted), CHUNK):
-        trainees = {"trainees": wanted[start:start + CHUNK]}
+    for chunk in in_chunks(trainee_ids):
+        trainees = {"trainees": chunk}
         enrolments: dict[tuple[str, str], Enrolment] = {}
         counted = []
         for *fields, month, marks in connection.execute(enrolled, trainees):

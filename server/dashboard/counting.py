@@ -27,11 +27,11 @@ from sqlalchemy import (
     union_all,
 )
 
-from server.attendance_counts import ALL_DATES, ATTENDED, counted_trainee
+from server.attendance_counts import ATTENDED, counted_trainee
 from server.database import among
 from server.extensions import db
 from server.models import Attendance, AttendedCount, Course, CourseSession, EnrolledTrainee, Enrollment, Trainee
-from server.period_figures import COMPLETION_PERCENT
+from server.period_figures import ALL_DATES, COMPLETION_PERCENT
 
 GROUP_COLUMNS = ("commune_id", "gender", "ethnicity", "birth_year")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import downgrade
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from server.attendance_counts import ALL_DATES, ATTENDED, recount_all
 from server.dashboard.counting import attended_in_range
@@ -402,3 +402,20 @@ def test_a_range_counts_whole_months_from_the_counts_and_the_days_around_them_fr
     with world.app.app_context():
         found = db.session.execute(select(attended_in_range([course], date_from, date_to))).all()
     assert {(c, t): n for c, t, n in found if n} == ({(course, trainee): expected} if expected else {})
+
+
+def test_migrating_places_a_session_of_an_impossible_month_as_a_recount_does(world: World, api: Api) -> None:
+    """Rows written before the dates were checked: such a session counts over every date only, both ways."""
+    trainer = world.device("trainer_a")
+    applied(api, trainer, mark(trainer, world, "present"))
+    with world.app.app_context():
+        db.session.execute(update(CourseSession).where(CourseSession.id == world.ids["session_a"])
+                           .values(date="2026-13-01"))
+        recount_all()
+        db.session.commit()
+    recounted_rows = periods(world.app)
+    assert {period for period, _, who in recounted_rows if who == world.ids["trainee_a"]} == {ALL_DATES}
+    with world.app.app_context():
+        downgrade(revision="0010")
+        init_db()
+    assert periods(world.app) == recounted_rows

@@ -16,7 +16,9 @@ depends_on = None
 
 # What server/period_figures.py counts, frozen here: per trainee, commune and period (every
 # date, a year, a quarter, a month), their enrolments in live courses with live sessions in the
-# period, with their course's sessions and their attended marks in it.
+# period, with their course's sessions and their attended marks in it. A date whose month is not
+# 01-12 counts over every date only, as `periods_of` says (and no cast fails on it).
+MONTH = "substr({}, 6, 2) IN ('01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12')"
 PERIODS = """
 INSERT INTO trainee_period (period, commune_id, trainee_id, gender, ethnicity, birth_year, attended, sessions,
                             completed, enrolled, several_communes)
@@ -25,20 +27,20 @@ WITH dated AS (
   WHERE s.deleted = :no),
 sessions AS (
   SELECT course_id, '*' AS period, count(*) AS sessions FROM dated GROUP BY course_id
-  UNION ALL SELECT course_id, substr(date, 1, 4), count(*) FROM dated WHERE date IS NOT NULL
+  UNION ALL SELECT course_id, substr(date, 1, 4), count(*) FROM dated WHERE {dated}
     GROUP BY course_id, substr(date, 1, 4)
   UNION ALL SELECT course_id, substr(date, 1, 4) || '-Q' || CAST((CAST(substr(date, 6, 2) AS INTEGER) + 2) / 3 AS VARCHAR),
-    count(*) FROM dated WHERE date IS NOT NULL
+    count(*) FROM dated WHERE {dated}
     GROUP BY course_id, substr(date, 1, 4) || '-Q' || CAST((CAST(substr(date, 6, 2) AS INTEGER) + 2) / 3 AS VARCHAR)
-  UNION ALL SELECT course_id, substr(date, 1, 7), count(*) FROM dated WHERE date IS NOT NULL
+  UNION ALL SELECT course_id, substr(date, 1, 7), count(*) FROM dated WHERE {dated}
     GROUP BY course_id, substr(date, 1, 7)),
 attended AS (
   SELECT course_id, trainee_id, month AS period, attended FROM attended_count
-  UNION ALL SELECT course_id, trainee_id, substr(month, 1, 4), sum(attended) FROM attended_count WHERE month <> '*'
+  UNION ALL SELECT course_id, trainee_id, substr(month, 1, 4), sum(attended) FROM attended_count WHERE {counted}
     GROUP BY course_id, trainee_id, substr(month, 1, 4)
   UNION ALL SELECT course_id, trainee_id,
     substr(month, 1, 4) || '-Q' || CAST((CAST(substr(month, 6, 2) AS INTEGER) + 2) / 3 AS VARCHAR), sum(attended)
-    FROM attended_count WHERE month <> '*'
+    FROM attended_count WHERE {counted}
     GROUP BY course_id, trainee_id,
       substr(month, 1, 4) || '-Q' || CAST((CAST(substr(month, 6, 2) AS INTEGER) + 2) / 3 AS VARCHAR)),
 per_commune AS (
@@ -55,7 +57,7 @@ per_commune AS (
 SELECT period, commune_id, trainee_id, gender, ethnicity, birth_year, attended, sessions, completed, enrolled,
   count(*) OVER (PARTITION BY trainee_id, period) > 1
 FROM per_commune
-"""
+""".format(dated=MONTH.format("date"), counted=MONTH.format("month"))
 
 
 def upgrade() -> None:

@@ -33,7 +33,6 @@ export function FiguresScreen() {
   const today = todayIso();
   const choosePeriod = (/** @type {Event} */ e) => {
     const chosen = /** @type {HTMLSelectElement} */ (e.currentTarget).value;
-    if (chosen === 'custom') return;
     const dates = periodDates(/** @type {typeof PERIODS[number]} */ (chosen), today);
     setFrom(dates.from);
     setTo(dates.to);
@@ -57,7 +56,9 @@ export function FiguresScreen() {
         <AreaPicker areas={areas.data?.areas ?? []} value={areaId} onChange={setAreaId} />
         <label class="field">{t('office.period')}
           <select value={period} onChange={choosePeriod} data-testid="office-period">
-            {[...PERIODS, 'custom'].map((key) => <option key={key} value={key}>{t(`period.${key}`)}</option>)}
+            {[...PERIODS, 'custom'].map((key) => (
+              // "Dates chosen below" only names typed dates: choosing it would change nothing.
+              <option key={key} value={key} disabled={key === 'custom'}>{t(`period.${key}`)}</option>))}
           </select></label>
         <label class="field">{t('office.from')}
           <input type="date" value={from} onChange={(e) => setFrom(/** @type {HTMLInputElement} */ (e.currentTarget).value)} data-testid="office-from" /></label>
