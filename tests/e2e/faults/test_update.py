@@ -27,8 +27,11 @@ def test_an_update_keeps_the_outbox(register: Register, trainer_at_roster: Phone
     expect(phone.page.get_by_test_id("app-version")).to_have_text("e2e-1")
 
     deploy(build_pwa(tmp_path / "dist-2", "e2e-2"), register.dist)
-    # Keep the taps unsent through the update, so the test shows the update itself keeps them.
-    phone.context.route("**/api/v1/sync", lambda route: route.abort())
+    # Keep the taps unsent through the update, so the test shows the update itself keeps them. The
+    # route stays and lets syncs through afterwards: removing it could strand a request it had
+    # caught but not yet answered, and that sync would never end.
+    blocked = [True]
+    phone.context.route("**/api/v1/sync", lambda route: route.abort() if blocked[0] else route.continue_())
     phone.go_online()
     phone.page.reload()
     update = phone.page.get_by_role("button", name="Cập nhật")
@@ -38,7 +41,7 @@ def test_an_update_keeps_the_outbox(register: Register, trainer_at_roster: Phone
     phone.open_sync_screen()
     expect(phone.page.get_by_test_id("app-version")).to_have_text("e2e-2", timeout=20_000)
     phone.expect_pending(2)
-    phone.context.unroute("**/api/v1/sync")
+    blocked[0] = False
     phone.wait_until_idle()
     phone.sync_now()
     phone.expect_pending(0)
