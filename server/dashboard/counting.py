@@ -180,7 +180,7 @@ def enrolment_figures(rows: CTE, kind: str, *group_by: str) -> list[Select[Any]]
     distinct trainees who attended: hashed, where counting them distinct sorted each group.
     """
     grouped = [rows.c[name] for name in group_by]
-    keys = [(rows.c[name] if name in group_by else null()).label(name) for name in GROUP_COLUMNS]
+    keys = group_keys([rows.c[name] for name in group_by])
     completed = case((rows.c.attended * 100 >= rows.c.sessions * COMPLETION_PERCENT, 1), else_=0)
     sums = (select(literal(kind).label("kind"), *keys,
                    func.sum(rows.c.attended).label("person_times"), literal(0).label("reached"),
@@ -188,11 +188,17 @@ def enrolment_figures(rows: CTE, kind: str, *group_by: str) -> list[Select[Any]]
                    func.count().label("enrolled"))
             .group_by(*grouped))
     attended = select(*grouped, rows.c.trainee_id).where(rows.c.attended > 0).distinct().subquery(f"{kind}_reached")
-    reached_keys = [(attended.c[name] if name in group_by else null()).label(name) for name in GROUP_COLUMNS]
+    reached_keys = group_keys([attended.c[name] for name in group_by])
     reached = (select(literal(kind).label("kind"), *reached_keys, literal(0), func.count(), literal(0), literal(0),
                       literal(0))
                .group_by(*[attended.c[name] for name in group_by]))
     return [sums, reached]
+
+
+def group_keys(grouped: list[Any]) -> list[ColumnElement[Any]]:
+    """Return the four grouping columns of a figures row: the grouped ones, by name, and NULL for the others."""
+    named = {column.key: column for column in grouped}
+    return [(named[name] if name in named else null()).label(name) for name in GROUP_COLUMNS]
 
 
 def rate(part: int | None, whole: int | None) -> float | None:

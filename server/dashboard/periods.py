@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, select
+from sqlalchemy import Select, and_, case, func, literal, select
 
 from server.dashboard.access import Communes, in_communes
-from server.dashboard.counting import GROUP_COLUMNS
+from server.dashboard.counting import group_keys
 from server.models import TraineePeriod
 from server.period_figures import ALL_DATES
 
@@ -48,17 +48,11 @@ def period_figures(communes: Communes, period: str) -> list[Select[Any]]:
             func.sum(rows.sessions).label("expected"), func.sum(rows.completed).label("completed"),
             func.sum(rows.enrolled).label("enrolled"))
     person = [rows.gender, rows.ethnicity, rows.birth_year]
-    by_person = select(literal("person").label("kind"), *_keys(person), *sums).where(chosen).group_by(*person)
-    twice = (select(literal("person"), *_keys(person), literal(0), 1 - func.count(), literal(0), literal(0),
+    by_person = select(literal("person").label("kind"), *group_keys(person), *sums).where(chosen).group_by(*person)
+    twice = (select(literal("person"), *group_keys(person), literal(0), 1 - func.count(), literal(0), literal(0),
                     literal(0))
              .where(chosen, rows.several_communes.is_(True), rows.attended > 0)
              .group_by(*person, rows.trainee_id).having(func.count() > 1))
-    by_commune = (select(literal("commune"), *_keys([rows.commune_id]), *sums).where(chosen)
+    by_commune = (select(literal("commune"), *group_keys([rows.commune_id]), *sums).where(chosen)
                   .group_by(rows.commune_id))
     return [by_person, twice, by_commune]
-
-
-def _keys(grouped: list[Any]) -> list[ColumnElement[Any]]:
-    """Return the four grouping columns, the grouped ones from the kept rows and NULL for the others."""
-    named = {column.key: column for column in grouped}
-    return [(named[name] if name in named else null()).label(name) for name in GROUP_COLUMNS]
